@@ -1,0 +1,37 @@
+# extract: make targets. Everything installs into .venv on first use.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+DOCS   ?= sample_docs
+SCHEMA ?= invoice
+OUT    ?= out/$(SCHEMA).parquet
+ARGS   ?=
+
+.PHONY: help install test lint extract clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev,local]'
+	touch $(STAMP)
+
+install: $(STAMP)  ## create .venv with everything (builds llama.cpp once: ~10 min on 2 cores)
+
+test: $(STAMP)  ## run the test suite
+	$(PY) -m ruff check extract schemas tests
+	$(PY) -m pytest
+
+lint: $(STAMP)  ## ruff check and format check
+	$(PY) -m ruff check extract schemas tests
+	$(PY) -m ruff format --check extract schemas tests
+
+extract: $(STAMP)  ## make extract DOCS=folder SCHEMA=name OUT=file.parquet
+	$(PY) -m extract run $(DOCS) --schema $(SCHEMA) --out $(OUT) $(ARGS)
+
+clean:  ## remove outputs (keeps .venv)
+	rm -rf out reports .pytest_cache .ruff_cache

@@ -1,0 +1,177 @@
+"""Command line: `python -m extract run ...`, `python -m extract schemas`.
+
+Exit codes: 0 every document ok; 1 tables written but some documents failed;
+2 usage or configuration error, reported before any request is sent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from extract.config import Config
+from extract.errors import ConfigError, ProviderError
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+
+RUN_EPILOG = """\
+examples:
+  python -m extract run sample_docs --schema invoice --out out/invoices.parquet
+  python -m extract run a.pdf b.txt --schema nda --out nda.csv --concurrency 16
+  python -m extract run docs/ --schema my_schemas.py:Order --out orders.parquet \\
+      --base-url http://127.0.0.1:8080/v1 --api-key x
+
+environment:
+  REQUESTY_API_KEY   use the Requesty router (default model mistral/mistral-small-2503)
+  EXTRACT_BASE_URL   any OpenAI-compatible endpoint; EXTRACT_API_KEY its key
+  EXTRACT_MODEL      the model to ask for; EXTRACT_BACKEND auto|requesty|openai|local
+With no key and no URL, the embedded local model runs in-process.
+
+exit codes: 0 all documents ok, 1 some documents failed (tables still written),
+2 usage or configuration error (nothing sent)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m extract",
+        description="Turn folders of documents (PDF, text) into validated tables.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser(
+        "run",
+        help="extract documents into CSV or Parquet tables",
+        description="Extract every document under PATH... into one table row each, "
+        "plus a child table for each list field.",
+        epilog=RUN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (recursive)")
+    run.add_argument(
+        "--schema",
+        required=True,
+        help="bundled schema name (see `schemas`), module:Class or path/file.py:Class",
+    )
+    run.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        help="output table, .parquet or .csv; "
+        "child tables are written beside it as <stem>.<field>.<ext>",
+    )
+    add_backend_options(run)
+    run.add_argument("-q", "--quiet", action="store_true", help="no progress bars or summary")
+    run.set_defaults(handler=cmd_run)
+
+    schemas = sub.add_parser("schemas", help="list the bundled schemas")
+    schemas.set_defaults(handler=cmd_schemas)
+    return parser
+
+
+def add_backend_options(parser: argparse.ArgumentParser) -> None:
+    """Options that choose and tune the model; shared by every command that calls one."""
+    g = parser.add_argument_group("model and endpoint")
+    g.add_argument(
+        "--backend",
+        choices=["auto", "requesty", "openai", "local"],
+        default="auto",
+        help="where the model runs (default auto: Requesty if REQUESTY_API_KEY is set, "
+        "else EXTRACT_BASE_URL/--base-url, else the embedded local model)",
+    )
+    g.add_argument("--model", help="model name (default mistral/mistral-small-2503)")
+    g.add_argument("--base-url", help="OpenAI-compatible base URL, e.g. http://127.0.0.1:8080/v1")
+    g.add_argument("--api-key", help="API key (prefer the environment variables)")
+    g.add_argument(
+        "--mode",
+        choices=["auto", "json_schema", "tools", "json_object"],
+        help="structured-output mode (default auto: json_schema where the endpoint reports "
+        "support, else tools)",
+    )
+    g.add_argument("--concurrency", type=int, help="requests in flight (default 8)")
+    g.add_argument("--max-tokens", type=int, help="answer tokens per request (default 2048)")
+    g.add_argument(
+        "--context-window", type=int, help="model context in tokens (default 32768; local 8192)"
+    )
+    g.add_argument("--temperature", type=float, help="sampling temperature (default 0)")
+    g.add_argument("--timeout", type=float, dest="timeout_s", help="seconds per request (120)")
+    g.add_argument("--max-retries", type=int, help="retries of a failed request (default 6)")
+    g.add_argument("--local-model", type=Path, help="GGUF file for --backend local")
+    g.add_argument("--threads", type=int, dest="local_threads", help="CPU threads, local model")
+
+
+def config_from_args(args: argparse.Namespace) -> Config:
+    return Config.resolve(
+        backend=args.backend,
+        model=args.model,
+        base_url=args.base_url,
+        api_key=args.api_key,
+        mode=args.mode,
+        concurrency=args.concurrency,
+        max_tokens=args.max_tokens,
+        context_window=args.context_window,
+        temperature=args.temperature,
+        timeout_s=args.timeout_s,
+        max_retries=args.max_retries,
+        local_model=args.local_model,
+        local_threads=args.local_threads,
+        quiet=getattr(args, "quiet", False) or None,
+    )
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from extract.api import extract_paths
+    from extract.backends import make_backend
+    from extract.writers import check_output_path
+
+    config = config_from_args(args)
+    check_output_path(args.out)
+    missing = [p for p in args.paths if not Path(p).exists()]
+    if missing:
+        raise ConfigError(f"no such file or folder: {', '.join(missing)}")
+    from extract.api import resolve_schema
+
+    resolve_schema(args.schema)  # fail on a bad schema before starting a model
+    backend = make_backend(config)
+    say = (lambda msg: None) if config.quiet else (lambda msg: print(msg, file=sys.stderr))
+    say(
+        f"extract: backend {backend.name}, model {backend.model}, mode {backend.mode}, "
+        f"context {backend.context_window} tokens, concurrency {config.concurrency}"
+    )
+    try:
+        report = extract_paths(args.paths, args.schema, config, out=args.out, backend=backend)
+    finally:
+        backend.close()
+    say("extract: " + report.summary())
+    for path in report.written:
+        print(path)
+    for r in report.results:
+        if r.status != "ok":
+            say(f"  {r.status}: {r.source}: {r.error}")
+    return EXIT_OK if report.all_ok else EXIT_SOME_FAILED
+
+
+def cmd_schemas(args: argparse.Namespace) -> int:
+    from extract.schema_registry import bundled
+
+    for name, model in sorted(bundled().items()):
+        doc = (model.__doc__ or "").strip().splitlines()
+        print(f"{name:16} {doc[0] if doc else ''}")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except ConfigError as exc:
+        print(f"extract: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ProviderError as exc:
+        print(f"extract: error: {exc}", file=sys.stderr)
+        return EXIT_SOME_FAILED
+    except KeyboardInterrupt:
+        print("extract: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,129 @@
+"""The one configuration object of a run.
+
+Everything a run needs is here, typed and validated when the object is built,
+so a bad setting fails in milliseconds, before any request costs money.
+`Config.resolve()` folds in the environment (REQUESTY_API_KEY, EXTRACT_*).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+
+from extract.errors import ConfigError
+
+REQUESTY_BASE_URL = "https://router.requesty.ai/v1"
+DEFAULT_MODEL = "mistral/mistral-small-2503"
+DEFAULT_CONTEXT_WINDOW = 32_768
+LOCAL_CONTEXT_WINDOW = 8_192
+
+Backend = Literal["requesty", "openai", "local"]
+Mode = Literal["auto", "json_schema", "tools", "json_object"]
+
+
+class Config(BaseModel):
+    """Settings of one extraction run. Frozen: pass it around, never mutate it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    backend: Backend = "requesty"
+    model: str = DEFAULT_MODEL
+    base_url: str = REQUESTY_BASE_URL
+    api_key: SecretStr | None = None
+    mode: Mode = "auto"
+    concurrency: int = Field(8, ge=1, le=1024)
+    max_tokens: int = Field(2048, ge=16)
+    context_window: int = Field(DEFAULT_CONTEXT_WINDOW, ge=512)
+    safety_margin: float = Field(0.05, ge=0.0, lt=0.5)
+    temperature: float = Field(0.0, ge=0.0, le=2.0)
+    max_reasks: int = Field(2, ge=0, le=10)
+    timeout_s: float = Field(120.0, gt=0)
+    max_retries: int = Field(6, ge=0, le=50)
+    max_retry_wait_s: float = Field(300.0, ge=0)
+    quiet: bool = False
+    local_model: Path | None = None
+    local_threads: int | None = Field(None, ge=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> Config:
+        if self.max_tokens >= self.context_window // 2:
+            raise ValueError(
+                f"max_tokens ({self.max_tokens}) must be under half the context window "
+                f"({self.context_window}); the rest is needed for the document"
+            )
+        if self.backend != "local":
+            if not self.base_url.startswith(("http://", "https://")):
+                raise ValueError(
+                    f"base_url must start with http:// or https://, got {self.base_url!r}"
+                )
+            if self.api_key is None or not self.api_key.get_secret_value():
+                raise ValueError(
+                    "no API key: set REQUESTY_API_KEY (or EXTRACT_API_KEY), or pass --api-key"
+                )
+        if self.local_model is not None and not self.local_model.is_file():
+            raise ValueError(f"local model file not found: {self.local_model}")
+        return self
+
+    @property
+    def provider(self) -> str:
+        """A short name for messages and the audit trail, never containing secrets."""
+        return self.backend if self.backend == "local" else f"{self.backend}:{self.base_url}"
+
+    @classmethod
+    def resolve(cls, backend: str = "auto", env: dict[str, str] | None = None, **given) -> Config:
+        """Build a config from explicit settings, then the environment, then defaults.
+
+        Explicit values (not None) win. `backend="auto"` picks Requesty when
+        REQUESTY_API_KEY is set, else EXTRACT_BASE_URL when set (or a --base-url
+        was given), else the embedded local model.
+        """
+        env = dict(os.environ if env is None else env)
+        if backend == "auto":
+            backend = env.get("EXTRACT_BACKEND", "auto")
+        chosen = {k: v for k, v in given.items() if v is not None}
+        base_url = chosen.get("base_url") or env.get("EXTRACT_BASE_URL")
+        if backend == "auto":
+            if "base_url" in chosen:
+                backend = "openai"
+            elif env.get("REQUESTY_API_KEY"):
+                backend = "requesty"
+            elif base_url:
+                backend = "openai"
+            else:
+                backend = "local"
+        if backend not in ("requesty", "openai", "local"):
+            raise ConfigError(f"unknown backend {backend!r}: use auto, requesty, openai or local")
+        settings: dict = {"backend": backend, **chosen}
+        if backend == "requesty":
+            settings.setdefault("base_url", base_url or REQUESTY_BASE_URL)
+            key = env.get("REQUESTY_API_KEY") or env.get("EXTRACT_API_KEY")
+        elif backend == "openai":
+            if base_url is None:
+                raise ConfigError("backend 'openai' needs --base-url or EXTRACT_BASE_URL")
+            settings.setdefault("base_url", base_url)
+            key = env.get("EXTRACT_API_KEY") or env.get("REQUESTY_API_KEY")
+        else:
+            key = None
+            settings.setdefault("context_window", LOCAL_CONTEXT_WINDOW)
+            settings.setdefault("max_tokens", 1024)
+        if key and "api_key" not in settings:
+            settings["api_key"] = key
+        if "model" not in settings and backend != "local" and env.get("EXTRACT_MODEL"):
+            settings["model"] = env["EXTRACT_MODEL"]
+        try:
+            return cls(**settings)
+        except ValidationError as exc:
+            raise ConfigError(_explain(exc)) from None
+
+
+def _explain(exc: ValidationError) -> str:
+    """One line per problem, naming the setting, without echoing secret values."""
+    lines = []
+    for err in exc.errors(include_input=False):
+        where = ".".join(str(p) for p in err["loc"]) or "config"
+        msg = err["msg"].removeprefix("Value error, ")
+        lines.append(f"{where}: {msg}" if where != "config" else msg)
+    return "invalid configuration: " + "; ".join(lines)

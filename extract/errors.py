@@ -1,0 +1,65 @@
+"""Error types, split by when they can happen.
+
+`ConfigError` is raised before any request is sent (bad flags, unknown schema,
+missing key): it costs nothing. `DocumentError` marks one unreadable input and
+becomes an error row. `ProviderError` is a runtime failure talking to a model,
+carrying the provider, HTTP status and the original exception.
+"""
+
+from __future__ import annotations
+
+
+class ExtractError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class ConfigError(ExtractError):
+    """The configuration is invalid; raised before any API call."""
+
+
+class DocumentError(ExtractError):
+    """One input document cannot be read (corrupt, encrypted, empty, unsupported...)."""
+
+
+class ProviderError(ExtractError):
+    """A model call failed at run time.
+
+    `retryable` tells the retry layer whether another attempt may succeed.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str,
+        status: int | None = None,
+        retryable: bool = False,
+        retry_after: float | None = None,
+        original: BaseException | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.provider = provider
+        self.status = status
+        self.retryable = retryable
+        self.retry_after = retry_after
+        self.original = original
+
+    def __str__(self) -> str:
+        status = f" HTTP {self.status}" if self.status is not None else ""
+        return f"{self.provider}{status}: {self.args[0]}"
+
+
+class TruncatedAnswer(ExtractError):
+    """The model stopped before finishing its JSON (finish_reason length/model_length/error)."""
+
+    def __init__(self, finish_reason: str) -> None:
+        super().__init__(f"answer truncated (finish_reason={finish_reason})")
+        self.finish_reason = finish_reason
+
+
+class InvalidAnswer(ExtractError):
+    """The model's answer did not parse or validate, even after re-asking."""
+
+
+class BudgetExceeded(ExtractError):
+    """The run reached --max-cost; no new requests are started."""

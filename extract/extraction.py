@@ -1,0 +1,262 @@
+"""The per-chunk and per-document core: prompt, call, validate, re-ask, merge.
+
+These functions are pure of any I/O but the model call: they take a document
+(or chunk), the run's `Task` and a `Backend`, and return results. The worker
+pool, the CLI and any distributed engine only call them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from extract.backends.base import Backend, Message, StructuredRequest
+from extract.chunking import Chunk, chunk_document, split_chunk
+from extract.config import Config
+from extract.documents import Document, file_id
+from extract.errors import InvalidAnswer, ProviderError
+from extract.merge import Conflict, merge_answers
+from extract.prompting import (
+    reask_messages,
+    schema_block,
+    system_prompt,
+    user_overhead,
+)
+from extract.prompting import (
+    user_message as build_user_message,
+)
+from extract.retry import RetryPolicy, call_with_retries
+from extract.strict_schema import field_guide, to_strict_schema
+from extract.tokenizer import MESSAGE_OVERHEAD
+from extract.validation import parse_answer
+
+REASK_RESERVE = 400  # tokens kept free for a re-ask's extra turns
+REASK_TEXT_CHARS = 600  # the rejected answer and error are cut to this in a re-ask
+
+
+@dataclass(frozen=True)
+class Task:
+    """What a run extracts, prepared once: the schema and the texts derived from it."""
+
+    schema: type[BaseModel]
+    schema_name: str
+    strict_schema: dict[str, Any]
+    field_guide: str
+    config: Config
+
+    @classmethod
+    def build(cls, schema: type[BaseModel], schema_name: str, config: Config) -> Task:
+        return cls(
+            schema=schema,
+            schema_name=schema_name,
+            strict_schema=to_strict_schema(schema),
+            field_guide=field_guide(schema),
+            config=config,
+        )
+
+    @property
+    def description(self) -> str:
+        return (self.schema.__doc__ or self.schema_name).strip().splitlines()[0]
+
+    def system(self, *, multi_part: bool) -> str:
+        return system_prompt(
+            self.schema_name, self.description, self.field_guide, multi_part=multi_part
+        )
+
+
+@dataclass
+class Usage:
+    """Requests and tokens spent, counting every attempt that got an answer."""
+
+    requests: int = 0
+    retries: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def add(self, other: Usage) -> None:
+        self.requests += other.requests
+        self.retries += other.retries
+        self.prompt_tokens += other.prompt_tokens
+        self.completion_tokens += other.completion_tokens
+
+
+@dataclass
+class ChunkOutcome:
+    """What one chunk gave: validated data, or why not."""
+
+    chunk: Chunk
+    data: dict[str, Any] | None = None
+    error: str | None = None
+    truncated: bool = False
+    usage: Usage = field(default_factory=Usage)
+    models: list[str] = field(default_factory=list)
+
+
+def token_budget(task: Task, backend: Backend, source: str) -> int:
+    """Tokens of document text one request can carry.
+
+    Context window minus: the system prompt (long form), the user message
+    around the text, the schema where the provider puts it in the prompt, the
+    answer's `max_tokens`, room for a re-ask, and the safety margin.
+    """
+    cfg = task.config
+    overhead = backend.count_tokens(task.system(multi_part=True))
+    overhead += backend.count_tokens(user_overhead(_display_name(source)))
+    if backend.schema_in_prompt():
+        overhead += backend.count_tokens(schema_block(task.strict_schema))
+    overhead += 2 * MESSAGE_OVERHEAD
+    reserve = REASK_RESERVE if cfg.max_reasks else 0
+    margin = int(cfg.safety_margin * backend.context_window)
+    return backend.context_window - cfg.max_tokens - overhead - reserve - margin
+
+
+def plan_chunks(doc: Document, task: Task, backend: Backend) -> list[Chunk]:
+    return chunk_document(doc, token_budget(task, backend, doc.source), backend.count_tokens)
+
+
+def extract_chunk(
+    chunk: Chunk,
+    source: str,
+    n_chunks: int,
+    task: Task,
+    backend: Backend,
+    policy: RetryPolicy,
+) -> ChunkOutcome:
+    """Ask for one chunk's data; re-ask on invalid answers; never raise for model failures."""
+    outcome = ChunkOutcome(chunk=chunk)
+    messages: tuple[Message, ...] = (
+        {"role": "system", "content": task.system(multi_part=n_chunks > 1)},
+        {"role": "user", "content": build_user_message(chunk, _display_name(source), n_chunks)},
+    )
+    cfg = task.config
+
+    def on_retry(_error: ProviderError, _wait: float) -> None:
+        outcome.usage.retries += 1
+
+    problem = ""
+    for attempt in range(cfg.max_reasks + 1):
+        request = StructuredRequest(
+            messages=messages,
+            schema=task.strict_schema,
+            schema_name=task.schema_name,
+            max_tokens=cfg.max_tokens,
+            temperature=cfg.temperature,
+            tags={"doc_id": chunk.doc_id, "chunk": chunk.label, "attempt": str(attempt)},
+        )
+        try:
+            answer = call_with_retries(
+                lambda r=request: backend.complete(r), policy, on_retry=on_retry
+            )
+        except ProviderError as exc:
+            outcome.error = str(exc)
+            return outcome
+        outcome.usage.requests += 1
+        outcome.usage.prompt_tokens += answer.prompt_tokens
+        outcome.usage.completion_tokens += answer.completion_tokens
+        outcome.models.append(answer.model)
+        if answer.truncated:
+            outcome.truncated = True
+            outcome.error = f"answer truncated (finish_reason={answer.finish_reason})"
+            return outcome
+        try:
+            parsed = parse_answer(answer.text, task.schema)
+        except InvalidAnswer as exc:
+            problem = str(exc)
+            messages = messages[:2] + reask_messages(_clip(answer.text or ""), _clip(problem))
+            continue
+        outcome.data = parsed.model_dump(mode="json")
+        return outcome
+    outcome.error = f"invalid answer after {cfg.max_reasks + 1} attempts: {problem}"
+    return outcome
+
+
+def smaller_chunks(outcome: ChunkOutcome, doc: Document, backend: Backend) -> list[Chunk]:
+    """For a truncated answer: the chunk cut smaller, to be asked again.
+
+    An empty list means it cannot be cut further; the outcome's error says so.
+    """
+    parts = split_chunk(outcome.chunk, doc, backend.count_tokens)
+    if not parts:
+        outcome.error = f"{outcome.error}; the chunk cannot be split further"
+    return parts
+
+
+@dataclass
+class DocumentResult:
+    """Everything the tables need about one input document."""
+
+    doc_id: str | None
+    source: str
+    status: str  # ok | partial | error
+    error: str | None = None
+    pages: int | None = None
+    n_chunks: int = 0
+    data: dict[str, Any] | None = None
+    conflicts: list[Conflict] = field(default_factory=list)
+    origins: dict[str, list[str]] = field(default_factory=dict)
+    chunks: dict[str, Chunk] = field(default_factory=dict)
+    usage: Usage = field(default_factory=Usage)
+    models: list[str] = field(default_factory=list)
+
+
+def failed_document(source: str, error: str) -> DocumentResult:
+    """The result of a document that could not be read: still one row, with the reason."""
+    return DocumentResult(doc_id=file_id(Path(source)), source=source, status="error", error=error)
+
+
+def finish_document(
+    doc: Document, outcomes: list[ChunkOutcome], task: Task, superseded: Usage | None = None
+) -> DocumentResult:
+    """Merge a document's chunk outcomes (any order given) into its result.
+
+    `superseded` is the usage of answers that were paid for but replaced (a
+    truncated chunk that was split): it counts in the cost, not in the data.
+    """
+    outcomes = sorted(outcomes, key=lambda o: o.chunk.index)
+    usage = Usage()
+    if superseded is not None:
+        usage.add(superseded)
+    models: list[str] = []
+    for o in outcomes:
+        usage.add(o.usage)
+        models.extend(m for m in o.models if m not in models)
+    good = [o for o in outcomes if o.data is not None]
+    errors = [f"chunk {o.chunk.label}: {o.error}" for o in outcomes if o.data is None]
+    result = DocumentResult(
+        doc_id=doc.doc_id,
+        source=doc.source,
+        status="ok" if not errors else ("partial" if good else "error"),
+        error="; ".join(errors) or None,
+        pages=doc.n_pages,
+        n_chunks=len(outcomes),
+        usage=usage,
+        models=models,
+        chunks={o.chunk.label: o.chunk for o in outcomes},
+    )
+    if good:
+        merged = merge_answers([(o.chunk.label, o.data) for o in good if o.data is not None])
+        result.data = task.schema.model_validate(merged.data).model_dump(mode="json")
+        result.conflicts = merged.conflicts
+        result.origins = merged.origins
+    return result
+
+
+def conflicts_json(conflicts: list[Conflict]) -> str | None:
+    if not conflicts:
+        return None
+    return json.dumps(
+        [{"field": c.field, "kept": c.kept, "other": c.other, "chunk": c.chunk} for c in conflicts],
+        ensure_ascii=False,
+    )
+
+
+def _display_name(source: str) -> str:
+    return Path(source).name
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= REASK_TEXT_CHARS else text[:REASK_TEXT_CHARS] + " …"

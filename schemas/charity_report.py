@@ -1,0 +1,58 @@
+"""UK charity annual reports, with the Kleister Charity fields."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field, field_validator
+
+from schemas import normalize as norm
+
+
+class CharityReport(BaseModel):
+    """A UK charity's annual report and financial statements."""
+
+    charity_name: str | None = Field(None, description="Registered name of the charity.")
+    charity_number: str | None = Field(
+        None, description="Registered charity number (digits only, e.g. 1132766)."
+    )
+    address_post_town: str | None = Field(
+        None, description="Post town of the charity's principal address, upper case (e.g. LONDON)."
+    )
+    address_postcode: str | None = Field(
+        None,
+        description="UK postcode of the charity's principal address, upper case (e.g. SY3 7PQ).",
+    )
+    address_street_line: str | None = Field(
+        None, description="Street line of the principal address (e.g. 2 Grange Road)."
+    )
+    income_annually_in_british_pounds: float | None = Field(
+        None, description="Total income for the financial year reported, in pounds, plain decimal."
+    )
+    spending_annually_in_british_pounds: float | None = Field(
+        None,
+        description="Total expenditure for the financial year reported, in pounds, plain decimal.",
+    )
+    report_date: str | None = Field(
+        None, description="End date of the financial year reported, ISO 8601 YYYY-MM-DD."
+    )
+
+    _clean = field_validator("charity_name", "address_street_line", mode="before")(
+        norm.blank_to_none
+    )
+    _money = field_validator(
+        "income_annually_in_british_pounds", "spending_annually_in_british_pounds", mode="before"
+    )(norm.decimal_amount)
+    _date = field_validator("report_date", mode="before")(norm.iso_date)
+
+    @field_validator("address_post_town", "address_postcode", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        value = norm.blank_to_none(value)
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("charity_number", mode="before")
+    @classmethod
+    def _number(cls, value: object) -> object:
+        value = norm.blank_to_none(value)
+        if isinstance(value, int):
+            return str(value)
+        return value.replace(" ", "") if isinstance(value, str) else value

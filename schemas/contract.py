@@ -1,0 +1,54 @@
+"""Commercial contracts, with CUAD's eight simple fields."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field, field_validator
+
+from schemas import normalize as norm
+
+
+class Contract(BaseModel):
+    """A commercial contract: its name, parties, key dates, renewal and governing law."""
+
+    document_name: str | None = Field(
+        None,
+        description='The agreement\'s title as written (e.g. "MARKETING AFFILIATE AGREEMENT").',
+    )
+    parties: list[str] = Field(
+        default_factory=list,
+        description="Full names of the contracting parties, without role labels in quotes.",
+    )
+    agreement_date: str | None = Field(
+        None, description="Date the contract was made or signed, ISO 8601 YYYY-MM-DD."
+    )
+    effective_date: str | None = Field(
+        None, description="Date the contract takes effect, ISO 8601 YYYY-MM-DD."
+    )
+    expiration_date: str | None = Field(
+        None,
+        description='Date the initial term ends, ISO 8601 YYYY-MM-DD, or "perpetual" if it has none.',
+    )
+    renewal_term: str | None = Field(
+        None, description='Length of each renewal term, e.g. "1 years" or "successive 1 year".'
+    )
+    notice_period_to_terminate_renewal: str | None = Field(
+        None, description='Notice needed to stop a renewal, e.g. "30 days".'
+    )
+    governing_law: str | None = Field(
+        None,
+        description='The state or country whose law governs, e.g. "Nevada", "Ontario, Canada".',
+    )
+
+    _parties = field_validator("parties", mode="before")(norm.party_names)
+    _dates = field_validator("agreement_date", "effective_date", mode="before")(norm.iso_date)
+    _clean = field_validator("document_name", "renewal_term", mode="before")(norm.blank_to_none)
+    _notice = field_validator("notice_period_to_terminate_renewal", mode="before")(norm.term)
+    _law = field_validator("governing_law", mode="before")(norm.us_state_or_country)
+
+    @field_validator("expiration_date", mode="before")
+    @classmethod
+    def _expiry(cls, value: object) -> object:
+        value = norm.blank_to_none(value)
+        if isinstance(value, str) and "perpetu" in value.casefold():
+            return "perpetual"
+        return norm.iso_date(value)

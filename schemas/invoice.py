@@ -1,0 +1,69 @@
+"""Invoices: header fields, both parties and every line item."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field, field_validator
+
+from schemas import normalize as norm
+
+
+class Party(BaseModel):
+    """A company or person on the invoice."""
+
+    name: str | None = Field(None, description="Legal or trading name, as printed.")
+    address: str | None = Field(
+        None, description="Postal address on one line, parts separated by commas."
+    )
+    tax_id: str | None = Field(None, description="VAT, GST or tax registration number, as printed.")
+
+    _clean = field_validator("*", mode="before")(norm.blank_to_none)
+
+
+class LineItem(BaseModel):
+    """One billed line of the invoice."""
+
+    description: str | None = Field(None, description="What was sold, as written on the line.")
+    quantity: float | None = Field(None, description="Number of units; null if not shown.")
+    unit_price: float | None = Field(
+        None, description="Price per unit, plain decimal, no currency sign."
+    )
+    amount: float | None = Field(None, description="Line total, plain decimal, no currency sign.")
+
+    _clean = field_validator("description", mode="before")(norm.blank_to_none)
+    _numbers = field_validator("quantity", "unit_price", "amount", mode="before")(
+        norm.decimal_amount
+    )
+
+
+class Invoice(BaseModel):
+    """An invoice or bill: who billed whom, when, for what and how much."""
+
+    invoice_number: str | None = Field(
+        None, description="The invoice's number or reference, as printed."
+    )
+    issue_date: str | None = Field(
+        None, description="Date the invoice was issued, ISO 8601 YYYY-MM-DD."
+    )
+    due_date: str | None = Field(None, description="Payment due date, ISO 8601 YYYY-MM-DD.")
+    currency: str | None = Field(None, description="ISO 4217 currency code, e.g. USD, EUR, GBP.")
+    vendor: Party | None = Field(None, description="The seller who issued the invoice.")
+    customer: Party | None = Field(None, description="The buyer the invoice is addressed to.")
+    subtotal: float | None = Field(None, description="Total before tax, plain decimal.")
+    tax: float | None = Field(None, description="Total tax amount, plain decimal.")
+    total: float | None = Field(None, description="Grand total due including tax, plain decimal.")
+    line_items: list[LineItem] = Field(
+        default_factory=list, description="Every billed line, in the order printed."
+    )
+
+    _dates = field_validator("issue_date", "due_date", mode="before")(norm.iso_date)
+    _numbers = field_validator("subtotal", "tax", "total", mode="before")(norm.decimal_amount)
+    _clean = field_validator("invoice_number", mode="before")(norm.blank_to_none)
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _currency(cls, value: object) -> object:
+        symbols = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "RM": "MYR"}
+        value = norm.blank_to_none(value)
+        if isinstance(value, str):
+            return symbols.get(value, value.upper())
+        return value

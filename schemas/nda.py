@@ -1,0 +1,37 @@
+"""Non-disclosure agreements, with the Kleister NDA fields."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field, field_validator
+
+from schemas import normalize as norm
+
+
+class NDA(BaseModel):
+    """A non-disclosure (confidentiality) agreement: who signed it, from when, under which law, for how long."""
+
+    parties: list[str] = Field(
+        default_factory=list,
+        description="Full legal names of the companies or people who are parties to the agreement, "
+        'as written (e.g. "Nike, Inc."), without role labels such as "the Company" or "Recipient".',
+    )
+    effective_date: str | None = Field(
+        None,
+        description="Date the agreement takes effect (or, if none is stated, the date it is made "
+        "or signed), ISO 8601 YYYY-MM-DD.",
+    )
+    jurisdiction: str | None = Field(
+        None,
+        description="The US state or country whose laws govern the agreement, full name (e.g. "
+        '"New York", "Delaware", "England"), from the governing-law clause.',
+    )
+    term: str | None = Field(
+        None,
+        description='How long the agreement lasts, as "N years" or "N months" (e.g. "2 years"); '
+        "null if no duration is stated.",
+    )
+
+    _parties = field_validator("parties", mode="before")(norm.party_names)
+    _date = field_validator("effective_date", mode="before")(norm.iso_date)
+    _place = field_validator("jurisdiction", mode="before")(norm.us_state_or_country)
+    _term = field_validator("term", mode="before")(norm.term)

@@ -1,0 +1,23 @@
+"""Shared fixtures: paths to the real evaluation documents and small files made on the fly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EVALDATA = ROOT.parent / "shared" / "evaldata"
+NDA_PDFS = EVALDATA / "kleister_nda" / "documents"
+
+
+def real_pdfs(n: int) -> list[Path]:
+    """The first `n` Kleister NDA PDFs (real SEC filings with a text layer)."""
+    if not NDA_PDFS.is_dir():
+        pytest.skip(f"evaluation data not found at {NDA_PDFS}")
+    return sorted(NDA_PDFS.glob("*.pdf"))[:n]
+
+
+@pytest.fixture
+def nda_pdf() -> Path:
+    return real_pdfs(1)[0]

@@ -1,0 +1,78 @@
+"""Merging chunk answers: deterministic, first value wins, conflicts recorded, lists de-duplicated."""
+
+from __future__ import annotations
+
+import itertools
+
+from extract.merge import merge_answers
+
+PARTS = [
+    (
+        "0",
+        {
+            "invoice_number": "INV-1",
+            "total": None,
+            "vendor": {"name": "ACME", "tax_id": None},
+            "line_items": [{"description": "Bolts", "amount": 3.0}],
+        },
+    ),
+    (
+        "1",
+        {
+            "invoice_number": "INV-1 ",
+            "total": 99.5,
+            "vendor": {"name": "Acme Ltd", "tax_id": "GB1"},
+            "line_items": [
+                {"description": "bolts", "amount": 3},
+                {"description": "Nuts", "amount": 1.5},
+            ],
+        },
+    ),
+    (
+        "2",
+        {
+            "invoice_number": None,
+            "total": 100.0,
+            "vendor": None,
+            "line_items": [{"description": None, "amount": None}],
+        },
+    ),
+]
+
+
+def test_first_non_null_scalar_wins_and_conflicts_are_recorded():
+    merged = merge_answers(PARTS)
+    assert merged.data["invoice_number"] == "INV-1"
+    assert merged.data["total"] == 99.5
+    assert merged.data["vendor"] == {"name": "ACME", "tax_id": "GB1"}
+    assert [(c.field, c.kept, c.other, c.chunk) for c in merged.conflicts] == [
+        ("vendor.name", "ACME", "Acme Ltd", "1"),
+        ("total", 99.5, 100.0, "2"),
+    ]
+
+
+def test_lists_are_concatenated_and_deduplicated_by_normalised_key():
+    merged = merge_answers(PARTS)
+    assert merged.data["line_items"] == [
+        {"description": "Bolts", "amount": 3.0},
+        {"description": "Nuts", "amount": 1.5},
+    ]
+    assert merged.origins["line_items"] == ["0", "1"]
+
+
+def test_same_input_in_chunk_order_gives_same_result_whatever_arrived_first():
+    results = set()
+    for perm in itertools.permutations(PARTS):
+        ordered = sorted(perm, key=lambda p: p[0])  # the pipeline always sorts by chunk index
+        results.add(repr(merge_answers(ordered).data))
+    assert len(results) == 1
+
+
+def test_string_lists_dedupe_ignoring_case_and_spacing():
+    merged = merge_answers(
+        [
+            ("0", {"parties": ["Nike, Inc.", "ACME Corp"]}),
+            ("1", {"parties": ["NIKE, INC.", "acme  corp", "Bolt LLC"]}),
+        ]
+    )
+    assert merged.data["parties"] == ["Nike, Inc.", "ACME Corp", "Bolt LLC"]

@@ -124,7 +124,8 @@ def document_text(request: RecordedRequest) -> str:
     for message in reversed(request.body.get("messages", [])):
         content = message.get("content") or ""
         if message.get("role") == "user" and "<document>" in content:
-            return content.split("<document>", 1)[1].rsplit("</document>", 1)[0]
+            inner = content.split("<document>", 1)[1].rsplit("</document>", 1)[0]
+            return inner.removeprefix("\n").removesuffix("\n")
     return ""
 
 

@@ -1,0 +1,60 @@
+"""Configuration: resolved from flags and environment, validated before anything runs."""
+
+from __future__ import annotations
+
+import pytest
+
+from extract.config import DEFAULT_MODEL, REQUESTY_BASE_URL, Config
+from extract.errors import ConfigError
+
+
+def test_requesty_key_selects_requesty_with_the_default_model():
+    cfg = Config.resolve(env={"REQUESTY_API_KEY": "rq-secret"})
+    assert (cfg.backend, cfg.base_url, cfg.model) == ("requesty", REQUESTY_BASE_URL, DEFAULT_MODEL)
+    assert cfg.api_key.get_secret_value() == "rq-secret"
+    assert "rq-secret" not in repr(cfg) and "rq-secret" not in str(cfg)
+
+
+def test_extract_environment_overrides():
+    env = {
+        "EXTRACT_BASE_URL": "http://10.0.0.1:8080/v1",
+        "EXTRACT_API_KEY": "k",
+        "EXTRACT_MODEL": "qwen",
+    }
+    cfg = Config.resolve(env=env)
+    assert (cfg.backend, cfg.base_url, cfg.model) == ("openai", "http://10.0.0.1:8080/v1", "qwen")
+
+
+def test_flags_win_over_environment():
+    cfg = Config.resolve(
+        env={"REQUESTY_API_KEY": "a"}, base_url="http://h/v1", api_key="b", model="m"
+    )
+    assert (cfg.backend, cfg.base_url, cfg.model) == ("openai", "http://h/v1", "m")
+    assert cfg.api_key.get_secret_value() == "b"
+
+
+def test_nothing_set_means_the_local_model_with_its_own_context():
+    cfg = Config.resolve(env={})
+    assert cfg.backend == "local" and cfg.context_window == 8192
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"backend": "requesty"}, "no API key"),
+        ({"base_url": "ftp://x", "api_key": "k"}, "http"),
+        ({"base_url": "http://h/v1", "api_key": "k", "concurrency": 0}, "concurrency"),
+        ({"base_url": "http://h/v1", "api_key": "k", "max_tokens": 20000}, "half the context"),
+        ({"backend": "openai", "api_key": "k"}, "needs --base-url"),
+        ({"backend": "nonsense"}, "unknown backend"),
+    ],
+)
+def test_bad_settings_fail_fast_with_a_clear_message(settings, message):
+    with pytest.raises(ConfigError, match=message):
+        Config.resolve(env={}, **settings)
+
+
+def test_config_is_frozen():
+    cfg = Config.resolve(env={}, base_url="http://h/v1", api_key="k")
+    with pytest.raises(Exception, match="frozen"):
+        cfg.concurrency = 3

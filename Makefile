@@ -9,7 +9,7 @@ SCHEMA ?= invoice
 OUT    ?= out/$(SCHEMA).parquet
 ARGS   ?=
 
-.PHONY: help install test lint extract clean
+.PHONY: help install test lint extract bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -32,6 +32,9 @@ lint: $(STAMP)  ## ruff check and format check
 
 extract: $(STAMP)  ## make extract DOCS=folder SCHEMA=name OUT=file.parquet
 	$(PY) -m extract run $(DOCS) --schema $(SCHEMA) --out $(OUT) $(ARGS)
+
+bench: $(STAMP)  ## CPU time per page and throughput against a fake API (fixed latency)
+	$(PY) -m tests.bench.bench_pipeline $(ARGS)
 
 clean:  ## remove outputs (keeps .venv)
 	rm -rf out reports .pytest_cache .ruff_cache

@@ -345,3 +345,22 @@ def _completion(request: RecordedRequest, reply: Reply) -> dict[str, Any]:
             "total_tokens": prompt + reply.completion_tokens,
         },
     }
+
+
+def main() -> None:
+    """`python -m tests.fake_server --latency 0.5`: serve until killed; print the base URL."""
+    import argparse
+    import contextlib
+    import sys
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to each reply")
+    args = parser.parse_args()
+    with FakeOpenAI(latency=args.latency) as fake:
+        print(fake.base_url, flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            sys.stdin.read()  # run until the parent closes our stdin
+
+
+if __name__ == "__main__":
+    main()

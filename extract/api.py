@@ -33,9 +33,9 @@ from extract.extraction import (
     smaller_chunks,
 )
 from extract.pricing import price_for
-from extract.retry import RetryPolicy
 from extract.runner import Runner
 from extract.schema_registry import load_schema
+from extract.services import RunServices
 from extract.tables import Tables, build_tables
 from extract.writers import check_output_path, write_tables
 
@@ -52,6 +52,8 @@ class RunReport:
     model: str
     mode: str
     seconds: float
+    cached_chunks: int = 0
+    spent_usd: float | None = None
     written: list[Path] = field(default_factory=list)
 
     @property
@@ -72,7 +74,8 @@ class RunReport:
             f"{len(docs)} documents ({counts}), {child_rows} child rows; "
             f"{int(docs['requests'].sum())} requests, {int(docs['retries'].sum())} retries, "
             f"{int(docs['prompt_tokens'].sum())} prompt + {int(docs['completion_tokens'].sum())} "
-            f"completion tokens, cost {cost_text}; {self.seconds:.1f} s"
+            f"completion tokens, cost {cost_text}; {self.cached_chunks} chunks from cache; "
+            f"{self.seconds:.1f} s"
         )
 
 
@@ -98,10 +101,12 @@ def extract_paths(
     task = Task.build(model, name, config)
     own_backend = backend is None
     backend = backend or make_backend(config)
+    services = RunServices.open(config, backend)
     try:
-        runner = Runner(task, backend, progress=progress)
+        runner = Runner(task, services, progress=progress)
         results = runner.run([Path(p) for p in paths])
     finally:
+        services.close()
         if own_backend:
             backend.close()
     tables = build_tables(
@@ -114,6 +119,8 @@ def extract_paths(
         model=backend.model,
         mode=backend.mode,
         seconds=runner.stats.seconds,
+        cached_chunks=runner.stats.cached_chunks,
+        spent_usd=services.budget.spent if services.budget else None,
     )
     if out is not None:
         report.written = write_tables(tables, out)
@@ -159,18 +166,19 @@ def extract_document(
             return failed_document(str(source), str(exc))
     own_backend = backend is None
     backend = backend or make_backend(config)
+    services = RunServices.open(config, backend)
     try:
         chunks = plan_chunks(doc, task, backend)
-        policy = RetryPolicy(max_retries=config.max_retries, max_wait=config.max_retry_wait_s)
         queue, outcomes, superseded = list(chunks), [], Usage()
         while queue:
-            outcome = extract_chunk(queue.pop(0), doc.source, len(chunks), task, backend, policy)
+            outcome = extract_chunk(queue.pop(0), doc.source, len(chunks), task, services)
             if outcome.truncated and (parts := smaller_chunks(outcome, doc, backend)):
                 superseded.add(outcome.usage)
                 queue[0:0] = parts
                 continue
             outcomes.append(outcome)
     finally:
+        services.close()
         if own_backend:
             backend.close()
     return finish_document(doc, outcomes, task, superseded)

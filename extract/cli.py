@@ -62,6 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
         "child tables are written beside it as <stem>.<field>.<ext>",
     )
     add_backend_options(run)
+    add_run_control_options(run)
+    run.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="count tokens and print the estimated requests and cost; send nothing",
+    )
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bars or summary")
     run.set_defaults(handler=cmd_run)
 
@@ -101,8 +107,54 @@ def add_backend_options(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--threads", type=int, dest="local_threads", help="CPU threads, local model")
 
 
+def add_run_control_options(parser: argparse.ArgumentParser) -> None:
+    """Limits, cache and audit: what makes long paid runs safe to leave alone."""
+    g = parser.add_argument_group("limits, cache and audit")
+    g.add_argument(
+        "--rpm",
+        type=int,
+        dest="requests_per_minute",
+        help="requests per minute (120; 0 = no limit)",
+    )
+    g.add_argument(
+        "--tpm",
+        type=int,
+        dest="tokens_per_minute",
+        help="prompt tokens per minute (500000; 0 = no limit)",
+    )
+    g.add_argument(
+        "--max-cost", type=float, metavar="USD", help="stop sending once this much is spent"
+    )
+    g.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write the answer cache"
+    )
+    g.add_argument("--refresh", action="store_true", help="ask again even for cached chunks")
+    g.add_argument(
+        "--cache-path",
+        type=Path,
+        help="answer cache file (default ~/.cache/extract/answers.sqlite)",
+    )
+    g.add_argument(
+        "--audit-log", type=Path, help="JSONL log of every request (default <out>.audit.jsonl)"
+    )
+
+
 def config_from_args(args: argparse.Namespace) -> Config:
+    extra = {}
+    if hasattr(args, "requests_per_minute"):
+        out = getattr(args, "out", None)
+        default_audit = out.with_name(f"{out.stem}.audit.jsonl") if out else None
+        extra = {
+            "requests_per_minute": args.requests_per_minute,
+            "tokens_per_minute": args.tokens_per_minute,
+            "max_cost": args.max_cost,
+            "cache": False if args.no_cache else None,
+            "refresh": args.refresh or None,
+            "cache_path": args.cache_path,
+            "audit_log": args.audit_log or default_audit,
+        }
     return Config.resolve(
+        **extra,
         backend=args.backend,
         model=args.model,
         base_url=args.base_url,
@@ -121,7 +173,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from extract.api import extract_paths
+    from extract.api import extract_paths, resolve_schema
     from extract.backends import make_backend
     from extract.writers import check_output_path
 
@@ -130,9 +182,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     missing = [p for p in args.paths if not Path(p).exists()]
     if missing:
         raise ConfigError(f"no such file or folder: {', '.join(missing)}")
-    from extract.api import resolve_schema
-
     resolve_schema(args.schema)  # fail on a bad schema before starting a model
+    if args.dry_run:
+        return dry_run(args, config)
     backend = make_backend(config)
     say = (lambda msg: None) if config.quiet else (lambda msg: print(msg, file=sys.stderr))
     say(
@@ -150,6 +202,22 @@ def cmd_run(args: argparse.Namespace) -> int:
         if r.status != "ok":
             say(f"  {r.status}: {r.source}: {r.error}")
     return EXIT_OK if report.all_ok else EXIT_SOME_FAILED
+
+
+def dry_run(args: argparse.Namespace, config: Config) -> int:
+    from extract.api import resolve_schema
+    from extract.backends import make_backend
+    from extract.estimate import estimate
+    from extract.extraction import Task
+
+    name, model = resolve_schema(args.schema)
+    backend = make_backend(config, probe=False)
+    try:
+        result = estimate([Path(p) for p in args.paths], Task.build(model, name, config), backend)
+    finally:
+        backend.close()
+    print(f"dry run ({backend.name}, {backend.model}): {result.describe()}")
+    return EXIT_OK
 
 
 def cmd_schemas(args: argparse.Namespace) -> int:

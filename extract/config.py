@@ -44,6 +44,13 @@ class Config(BaseModel):
     max_retries: int = Field(6, ge=0, le=50)
     max_retry_wait_s: float = Field(300.0, ge=0)
     quiet: bool = False
+    requests_per_minute: int = Field(120, ge=0)
+    tokens_per_minute: int = Field(500_000, ge=0)
+    cache: bool = True
+    cache_path: Path | None = None
+    refresh: bool = False
+    max_cost: float | None = Field(None, gt=0)
+    audit_log: Path | None = None
     local_model: Path | None = None
     local_threads: int | None = Field(None, ge=1)
 
@@ -68,6 +75,14 @@ class Config(BaseModel):
         return self
 
     @property
+    def resolved_cache_path(self) -> Path:
+        """Where validated answers are kept: --cache-path, else the user cache folder."""
+        if self.cache_path is not None:
+            return self.cache_path
+        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        return Path(base) / "extract" / "answers.sqlite"
+
+    @property
     def provider(self) -> str:
         """A short name for messages and the audit trail, never containing secrets."""
         return self.backend if self.backend == "local" else f"{self.backend}:{self.base_url}"
@@ -88,7 +103,7 @@ class Config(BaseModel):
         if backend == "auto":
             if "base_url" in chosen:
                 backend = "openai"
-            elif env.get("REQUESTY_API_KEY"):
+            elif env.get("REQUESTY_API_KEY") or "api_key" in chosen:
                 backend = "requesty"
             elif base_url:
                 backend = "openai"

@@ -8,13 +8,14 @@ pool, the CLI and any distributed engine only call them.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
 from extract.backends.base import Backend, Message, StructuredRequest
+from extract.cache import CachedAnswer, cache_key
 from extract.chunking import Chunk, chunk_document, split_chunk
 from extract.config import Config
 from extract.documents import Document, file_id
@@ -29,7 +30,8 @@ from extract.prompting import (
 from extract.prompting import (
     user_message as build_user_message,
 )
-from extract.retry import RetryPolicy, call_with_retries
+from extract.retry import call_with_retries
+from extract.services import RunServices
 from extract.strict_schema import field_guide, to_strict_schema
 from extract.tokenizer import MESSAGE_OVERHEAD
 from extract.validation import parse_answer
@@ -94,6 +96,7 @@ class ChunkOutcome:
     truncated: bool = False
     usage: Usage = field(default_factory=Usage)
     models: list[str] = field(default_factory=list)
+    cached: bool = False
 
 
 def token_budget(task: Task, backend: Backend, source: str) -> int:
@@ -119,37 +122,34 @@ def plan_chunks(doc: Document, task: Task, backend: Backend) -> list[Chunk]:
 
 
 def extract_chunk(
-    chunk: Chunk,
-    source: str,
-    n_chunks: int,
-    task: Task,
-    backend: Backend,
-    policy: RetryPolicy,
+    chunk: Chunk, source: str, n_chunks: int, task: Task, services: RunServices
 ) -> ChunkOutcome:
-    """Ask for one chunk's data; re-ask on invalid answers; never raise for model failures."""
+    """Ask for one chunk's data; re-ask on invalid answers; never raise for model failures.
+
+    A validated answer already in the cache is used without any request.
+    """
+    backend = services.backend
     outcome = ChunkOutcome(chunk=chunk)
     messages: tuple[Message, ...] = (
         {"role": "system", "content": task.system(multi_part=n_chunks > 1)},
         {"role": "user", "content": build_user_message(chunk, _display_name(source), n_chunks)},
     )
     cfg = task.config
+    key = cache_key(backend.name, backend.model, backend.mode, _request(task, messages, chunk, 0))
+    if services.cache is not None and (hit := services.cache.get(key)) is not None:
+        outcome.data, outcome.models, outcome.cached = hit.data, hit.models, True
+        outcome.usage = Usage(**hit.usage)
+        return outcome
 
     def on_retry(_error: ProviderError, _wait: float) -> None:
         outcome.usage.retries += 1
 
     problem = ""
     for attempt in range(cfg.max_reasks + 1):
-        request = StructuredRequest(
-            messages=messages,
-            schema=task.strict_schema,
-            schema_name=task.schema_name,
-            max_tokens=cfg.max_tokens,
-            temperature=cfg.temperature,
-            tags={"doc_id": chunk.doc_id, "chunk": chunk.label, "attempt": str(attempt)},
-        )
+        request = _request(task, messages, chunk, attempt)
         try:
             answer = call_with_retries(
-                lambda r=request: backend.complete(r), policy, on_retry=on_retry
+                lambda r=request: backend.complete(r), services.policy, on_retry=on_retry
             )
         except ProviderError as exc:
             outcome.error = str(exc)
@@ -169,9 +169,26 @@ def extract_chunk(
             messages = messages[:2] + reask_messages(_clip(answer.text or ""), _clip(problem))
             continue
         outcome.data = parsed.model_dump(mode="json")
+        if services.cache is not None:
+            services.cache.put(
+                key, CachedAnswer(outcome.data, asdict(outcome.usage), list(outcome.models))
+            )
         return outcome
     outcome.error = f"invalid answer after {cfg.max_reasks + 1} attempts: {problem}"
     return outcome
+
+
+def _request(
+    task: Task, messages: tuple[Message, ...], chunk: Chunk, attempt: int
+) -> StructuredRequest:
+    return StructuredRequest(
+        messages=messages,
+        schema=task.strict_schema,
+        schema_name=task.schema_name,
+        max_tokens=task.config.max_tokens,
+        temperature=task.config.temperature,
+        tags={"doc_id": chunk.doc_id, "chunk": chunk.label, "attempt": str(attempt)},
+    )
 
 
 def smaller_chunks(outcome: ChunkOutcome, doc: Document, backend: Backend) -> list[Chunk]:

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from extract.backends.base import Backend
 from extract.chunking import Chunk
 from extract.documents import Document, discover, read_document
 from extract.errors import DocumentError
@@ -31,7 +30,7 @@ from extract.extraction import (
     plan_chunks,
     smaller_chunks,
 )
-from extract.retry import RetryPolicy
+from extract.services import RunServices
 
 PREFETCH_FACTOR = 4  # chunks queued per worker before reading more documents
 
@@ -52,17 +51,18 @@ class _Open:
 class RunStats:
     documents: int = 0
     chunks: int = 0
+    cached_chunks: int = 0
     seconds: float = 0.0
 
 
 class Runner:
     """Extracts a list of paths with one backend; `run()` returns results in input order."""
 
-    def __init__(self, task: Task, backend: Backend, *, progress: bool | None = None) -> None:
+    def __init__(self, task: Task, services: RunServices, *, progress: bool | None = None) -> None:
         self.task = task
-        self.backend = backend
+        self.services = services
+        self.backend = services.backend
         cfg = task.config
-        self.policy = RetryPolicy(max_retries=cfg.max_retries, max_wait=cfg.max_retry_wait_s)
         show = not cfg.quiet and sys.stderr.isatty() if progress is None else progress
         self._show_progress = show
         self.stats = RunStats()
@@ -77,6 +77,7 @@ class Runner:
         )
         chunks_bar = tqdm(total=0, desc="chunks", unit="chunk", disable=not self._show_progress)
         workers = self.task.config.concurrency
+        cached = 0
 
         def submit(state: _Open, chunk: Chunk) -> None:
             future = pool.submit(
@@ -85,14 +86,14 @@ class Runner:
                 state.doc.source,
                 state.n_chunks,
                 self.task,
-                self.backend,
-                self.policy,
+                self.services,
             )
             futures[future] = (state, chunk)
             chunks_bar.total += 1
             chunks_bar.refresh()
 
         def collect(block: bool) -> None:
+            nonlocal cached
             if not futures:
                 return
             done, _ = wait(list(futures), timeout=None if block else 0, return_when=FIRST_COMPLETED)
@@ -100,6 +101,7 @@ class Runner:
                 state, chunk = futures.pop(future)
                 outcome = _outcome(future, chunk)
                 chunks_bar.update(1)
+                cached += outcome.cached
                 if outcome.truncated:
                     parts = smaller_chunks(outcome, state.doc, self.backend)
                     if parts:
@@ -142,7 +144,10 @@ class Runner:
         docs_bar.close()
         chunks_bar.close()
         self.stats = RunStats(
-            documents=len(files), chunks=chunks_bar.n, seconds=time.monotonic() - start
+            documents=len(files),
+            chunks=chunks_bar.n,
+            cached_chunks=cached,
+            seconds=time.monotonic() - start,
         )
         return [r for r in results if r is not None]
 

@@ -1,4 +1,4 @@
-"""Shared fixtures: paths to the real evaluation documents and small files made on the fly."""
+"""Shared fixtures: paths to the real evaluation documents, and an isolated cache per test."""
 
 from __future__ import annotations
 
@@ -21,3 +21,17 @@ def real_pdfs(n: int) -> list[Path]:
 @pytest.fixture
 def nda_pdf() -> Path:
     return real_pdfs(1)[0]
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Each test gets its own answer cache and no keys from the developer's shell."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+    for name in (
+        "REQUESTY_API_KEY",
+        "EXTRACT_API_KEY",
+        "EXTRACT_BASE_URL",
+        "EXTRACT_MODEL",
+        "EXTRACT_BACKEND",
+    ):
+        monkeypatch.delenv(name, raising=False)

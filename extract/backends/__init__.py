@@ -6,15 +6,19 @@ from extract.backends.base import Answer, Backend, StructuredRequest
 from extract.config import Config
 
 
-def make_backend(config: Config) -> Backend:
-    """The backend the config asks for. Hosted ones may call `GET /models` (mode auto)."""
+def make_backend(config: Config, *, probe: bool = True) -> Backend:
+    """The backend the config asks for.
+
+    Hosted ones call `GET /models` to pick the mode when it is `auto`, unless
+    `probe` is false (a dry run sends nothing at all).
+    """
     if config.backend == "local":
         from extract.backends.local import LocalBackend  # llama.cpp is an optional extra
 
         return LocalBackend(config)
     from extract.backends.openai_compat import OpenAICompatBackend
 
-    return OpenAICompatBackend(config)
+    return OpenAICompatBackend(config, probe=probe)
 
 
 __all__ = ["Answer", "Backend", "StructuredRequest", "make_backend"]

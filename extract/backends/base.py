@@ -74,3 +74,27 @@ class Backend(Protocol):
     def complete(self, request: StructuredRequest) -> Answer: ...
 
     def close(self) -> None: ...
+
+
+class BackendWrapper:
+    """A backend that adds one concern (rate limits, audit, budget) around another.
+
+    Subclasses override `complete`; everything else is the inner backend's.
+    """
+
+    def __init__(self, inner: Backend) -> None:
+        self.inner = inner
+        self.name, self.model, self.mode = inner.name, inner.model, inner.mode
+        self.context_window = inner.context_window
+
+    def count_tokens(self, text: str) -> int:
+        return self.inner.count_tokens(text)
+
+    def schema_in_prompt(self) -> bool:
+        return self.inner.schema_in_prompt()
+
+    def complete(self, request: StructuredRequest) -> Answer:
+        return self.inner.complete(request)
+
+    def close(self) -> None:
+        self.inner.close()

@@ -24,7 +24,9 @@ RETRYABLE_STATUS = frozenset({408, 409, 424, 429}) | frozenset(range(500, 600))
 class OpenAICompatBackend:
     """A hosted model behind an OpenAI-compatible `/chat/completions`."""
 
-    def __init__(self, config: Config, client: openai.OpenAI | None = None) -> None:
+    def __init__(
+        self, config: Config, client: openai.OpenAI | None = None, *, probe: bool = True
+    ) -> None:
         assert config.api_key is not None  # Config guarantees it for hosted backends
         self.name = config.backend
         self.model = config.model
@@ -37,7 +39,8 @@ class OpenAICompatBackend:
             timeout=config.timeout_s,
             default_headers={"X-Title": "extract"},
         )
-        self._mode: Mode = MODES[self._pick_mode()]
+        # Without a probe (dry runs send nothing) `auto` is assumed to be json_schema.
+        self._mode: Mode = MODES[self._pick_mode() if probe else _assumed(config.mode)]
         self.mode = self._mode.name
 
     def count_tokens(self, text: str) -> int:
@@ -117,6 +120,10 @@ class OpenAICompatBackend:
             retry_after=_retry_after(exc.response.headers),
             original=exc,
         )
+
+
+def _assumed(mode: str) -> str:
+    return "json_schema" if mode == "auto" else mode
 
 
 def _error_message(exc: openai.APIStatusError) -> str:

@@ -1,6 +1,6 @@
-"""Writes the sample documents in this folder (deterministic: same bytes every run).
+"""Writes the generated documents in sample_docs/ (deterministic: same bytes every run).
 
-    python sample_docs/make_samples.py
+    python tests/make_sample_docs.py
 
 PDFs are written by hand (PDF 1.4, Helvetica) so no PDF library is needed.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent.parent / "sample_docs"
 LINES_PER_PAGE = 60
 
 
@@ -144,8 +144,9 @@ def long_contract() -> str:
 
 def main() -> None:
     write_pdf(HERE / "invoice-acme-2024-017.pdf", paginate(invoice_lines()))
-    write_pdf(HERE / "nda-mutual-bluefin.pdf", paginate(NDA_TEXT.splitlines() * 1)[:1] + [
-        ["Schedule A - Designated contacts", "Bluefin: legal@bluefin.example", "Harbor: counsel@harbor.example"]])
+    contacts = ["Schedule A - Designated contacts", "Bluefin: legal@bluefin.example",
+                "Harbor: counsel@harbor.example"]
+    write_pdf(HERE / "nda-mutual-bluefin.pdf", [NDA_TEXT.splitlines(), contacts])
     (HERE / "master-services-agreement-long.txt").write_text(long_contract(), encoding="utf-8")
 
 

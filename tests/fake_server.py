@@ -153,7 +153,7 @@ def faulty(
     rate_truncated: float = 0.0,
     rate_invalid_json: float = 0.0,
     rate_length: float = 0.0,
-    retry_after: str = "0",
+    retry_after_ms: int = 10,
     seed: int = 0,
 ) -> Responder:
     """Wrap a responder with faults drawn from a seeded generator."""
@@ -164,7 +164,7 @@ def faulty(
         with lock:
             roll = rng.random()
         edges = [
-            (rate_429, lambda: Error(429, headers={"Retry-After": retry_after})),
+            (rate_429, lambda: Error(429, headers={"retry-after-ms": str(retry_after_ms)})),
             (rate_500, lambda: Error(500)),
             (rate_hang, lambda: Hang(hang_seconds)),
             (rate_truncated, lambda: Truncated()),

@@ -44,7 +44,10 @@ def write_pdf(path: Path, pages: list[list[str]]) -> None:
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
     path.write_bytes(bytes(out))
 
 
@@ -54,17 +57,41 @@ def paginate(lines: list[str]) -> list[list[str]]:
 
 def invoice_lines() -> list[str]:
     rng = random.Random(17)
-    products = ["Hex bolt M8x40", "Washer M8 zinc", "Lock nut M8", "Threaded rod M10 1m",
-                "Anchor bolt M12", "Cable tie 300mm (100)", "Wall plug 8mm (50)", "Drill bit 6mm",
-                "Safety gloves L", "Ear defenders", "Spirit level 600mm", "Tape measure 5m"]
-    lines = ["ACME INDUSTRIAL SUPPLIES LTD", "Unit 4, Riverside Park, Leeds LS11 5DJ, United Kingdom",
-             "VAT Reg No: GB 284 1193 07", "", "INVOICE", "Invoice No: ACME-2024-017",
-             "Invoice date: 14 March 2024", "Due date: 13 April 2024", "",
-             "Bill to: Northbridge Construction plc", "22 Harbour Street, Hull HU1 1AA",
-             "VAT Reg No: GB 611 0042 19", "", "Qty  Description                       Unit price    Amount"]
+    products = [
+        "Hex bolt M8x40",
+        "Washer M8 zinc",
+        "Lock nut M8",
+        "Threaded rod M10 1m",
+        "Anchor bolt M12",
+        "Cable tie 300mm (100)",
+        "Wall plug 8mm (50)",
+        "Drill bit 6mm",
+        "Safety gloves L",
+        "Ear defenders",
+        "Spirit level 600mm",
+        "Tape measure 5m",
+    ]
+    lines = [
+        "ACME INDUSTRIAL SUPPLIES LTD",
+        "Unit 4, Riverside Park, Leeds LS11 5DJ, United Kingdom",
+        "VAT Reg No: GB 284 1193 07",
+        "",
+        "INVOICE",
+        "Invoice No: ACME-2024-017",
+        "Invoice date: 14 March 2024",
+        "Due date: 13 April 2024",
+        "",
+        "Bill to: Northbridge Construction plc",
+        "22 Harbour Street, Hull HU1 1AA",
+        "VAT Reg No: GB 611 0042 19",
+        "",
+        "Qty  Description                       Unit price    Amount",
+    ]
     subtotal = 0.0
     for i in range(26):
-        name = products[i % len(products)] + ("" if i < len(products) else f" batch {i // len(products)}")
+        name = products[i % len(products)] + (
+            "" if i < len(products) else f" batch {i // len(products)}"
+        )
         qty = rng.randint(1, 40)
         price = round(rng.uniform(0.4, 45.0), 2)
         amount = round(qty * price, 2)
@@ -74,9 +101,15 @@ def invoice_lines() -> list[str]:
             lines += [""] * (LINES_PER_PAGE - len(lines))  # page break inside the items
             lines += ["ACME-2024-017 (continued)", ""]
     tax = round(subtotal * 0.2, 2)
-    lines += ["", f"Subtotal: GBP {subtotal:,.2f}", f"VAT 20%: GBP {tax:,.2f}",
-              f"Total due: GBP {subtotal + tax:,.2f}", "", "Payment: BACS to sort code 20-45-77, account 43108826.",
-              "Thank you for your business."]
+    lines += [
+        "",
+        f"Subtotal: GBP {subtotal:,.2f}",
+        f"VAT 20%: GBP {tax:,.2f}",
+        f"Total due: GBP {subtotal + tax:,.2f}",
+        "",
+        "Payment: BACS to sort code 20-45-77, account 43108826.",
+        "Thank you for your business.",
+    ]
     return lines
 
 
@@ -111,41 +144,81 @@ def long_contract() -> str:
     """A master services agreement with many schedules: well over 33K Mistral tokens."""
     rng = random.Random(2503)
     subjects = ["the Supplier", "the Customer", "each party", "the Service Provider", "the Client"]
-    verbs = ["shall provide", "shall maintain", "may suspend", "shall promptly notify", "shall document",
-             "shall not unreasonably withhold", "shall review", "may request", "shall deliver"]
-    objects = ["the Services", "all Deliverables", "written notice", "its consent", "a remediation plan",
-               "the Service Levels", "accurate records", "the Change Request", "monthly reports",
-               "reasonable assistance", "the Acceptance Tests", "the Security Policy"]
-    tails = ["within ten (10) Business Days", "in accordance with Schedule 2", "at its own cost",
-             "subject to clause 14", "during the Term", "unless otherwise agreed in writing",
-             "to the reasonable satisfaction of the Customer", "as set out in the Statement of Work"]
-    head = ("MASTER SERVICES AGREEMENT\n\nThis Master Services Agreement is made on 1 February 2023 "
-            "between Orion Data Systems Limited, a company registered in England under number 08812345 "
-            "(the \"Supplier\"), and Kestrel Logistics Group plc, registered under number 02219876 "
-            "(the \"Customer\").\n\n")
+    verbs = [
+        "shall provide",
+        "shall maintain",
+        "may suspend",
+        "shall promptly notify",
+        "shall document",
+        "shall not unreasonably withhold",
+        "shall review",
+        "may request",
+        "shall deliver",
+    ]
+    objects = [
+        "the Services",
+        "all Deliverables",
+        "written notice",
+        "its consent",
+        "a remediation plan",
+        "the Service Levels",
+        "accurate records",
+        "the Change Request",
+        "monthly reports",
+        "reasonable assistance",
+        "the Acceptance Tests",
+        "the Security Policy",
+    ]
+    tails = [
+        "within ten (10) Business Days",
+        "in accordance with Schedule 2",
+        "at its own cost",
+        "subject to clause 14",
+        "during the Term",
+        "unless otherwise agreed in writing",
+        "to the reasonable satisfaction of the Customer",
+        "as set out in the Statement of Work",
+    ]
+    head = (
+        "MASTER SERVICES AGREEMENT\n\nThis Master Services Agreement is made on 1 February 2023 "
+        "between Orion Data Systems Limited, a company registered in England under number 08812345 "
+        '(the "Supplier"), and Kestrel Logistics Group plc, registered under number 02219876 '
+        '(the "Customer").\n\n'
+    )
     parts = [head]
     for section in range(1, 101):
-        parts.append(f"{section}. {rng.choice(['SERVICES', 'CHARGES', 'WARRANTIES', 'LIABILITY', 'TERM', 'DATA PROTECTION', 'AUDIT', 'GOVERNANCE', 'SUBCONTRACTING', 'EXIT'])}\n\n")
+        parts.append(
+            f"{section}. {rng.choice(['SERVICES', 'CHARGES', 'WARRANTIES', 'LIABILITY', 'TERM', 'DATA PROTECTION', 'AUDIT', 'GOVERNANCE', 'SUBCONTRACTING', 'EXIT'])}\n\n"
+        )
         for sub in range(1, rng.randint(5, 9)):
             sentences = []
             for _ in range(rng.randint(3, 6)):
-                sentences.append(f"{rng.choice(subjects).capitalize()} {rng.choice(verbs)} "
-                                 f"{rng.choice(objects)} {rng.choice(tails)}.")
+                sentences.append(
+                    f"{rng.choice(subjects).capitalize()} {rng.choice(verbs)} "
+                    f"{rng.choice(objects)} {rng.choice(tails)}."
+                )
             parts.append(f"{section}.{sub} " + " ".join(sentences) + "\n\n")
     parts.append("SCHEDULE 5 - INVOICING\n\n")
     for month in range(1, 25):
-        parts.append(f"Invoice ODS-{2023 + (month - 1) // 12}-{month:03d}: monthly service charge "
-                     f"GBP {rng.randint(18, 26) * 1000:,}.00 payable within 30 days.\n")
-    parts.append("\nThis Agreement is governed by the laws of England and Wales. It continues for an "
-                 "initial term of five (5) years and renews for successive one (1) year terms unless "
-                 "either party gives ninety (90) days' notice.\n")
+        parts.append(
+            f"Invoice ODS-{2023 + (month - 1) // 12}-{month:03d}: monthly service charge "
+            f"GBP {rng.randint(18, 26) * 1000:,}.00 payable within 30 days.\n"
+        )
+    parts.append(
+        "\nThis Agreement is governed by the laws of England and Wales. It continues for an "
+        "initial term of five (5) years and renews for successive one (1) year terms unless "
+        "either party gives ninety (90) days' notice.\n"
+    )
     return "".join(parts)
 
 
 def main() -> None:
     write_pdf(HERE / "invoice-acme-2024-017.pdf", paginate(invoice_lines()))
-    contacts = ["Schedule A - Designated contacts", "Bluefin: legal@bluefin.example",
-                "Harbor: counsel@harbor.example"]
+    contacts = [
+        "Schedule A - Designated contacts",
+        "Bluefin: legal@bluefin.example",
+        "Harbor: counsel@harbor.example",
+    ]
     write_pdf(HERE / "nda-mutual-bluefin.pdf", [NDA_TEXT.splitlines(), contacts])
     (HERE / "master-services-agreement-long.txt").write_text(long_contract(), encoding="utf-8")
 

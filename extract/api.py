@@ -74,7 +74,7 @@ class RunReport:
             f"{len(docs)} documents ({counts}), {child_rows} child rows; "
             f"{int(docs['requests'].sum())} requests, {int(docs['retries'].sum())} retries, "
             f"{int(docs['prompt_tokens'].sum())} prompt + {int(docs['completion_tokens'].sum())} "
-            f"completion tokens, cost {cost_text}; {self.cached_chunks} chunks from cache; "
+            f"completion tokens, cost {cost_text}; {self.cached_chunks} chunks answered from the cache (not sent again); "
             f"{self.seconds:.1f} s"
         )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ PDF_SUFFIXES = frozenset({".pdf"})
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_PAGES = 2000
+MAX_READ_SECONDS = 120.0  # a PDF that takes longer to parse is refused, not waited on
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,15 @@ def _pdf_pages(data: bytes) -> list[str]:
             raise DocumentError("PDF has no pages")
         if n > MAX_PAGES:
             raise DocumentError(f"PDF has {n} pages, over the limit of {MAX_PAGES}")
-        return [(page.extract_text() or "").replace("\r\n", "\n") for page in reader.pages]
+        deadline = time.monotonic() + MAX_READ_SECONDS
+        pages = []
+        for number, page in enumerate(reader.pages, start=1):
+            if time.monotonic() > deadline:
+                raise DocumentError(
+                    f"PDF too slow to read: over {MAX_READ_SECONDS:.0f} s by page {number} of {n}"
+                )
+            pages.append((page.extract_text() or "").replace("\r\n", "\n"))
+        return pages
     except DocumentError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:

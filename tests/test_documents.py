@@ -105,3 +105,24 @@ def test_discover_recurses_sorts_and_skips_hidden(tmp_path: Path):
     (tmp_path / "notes.docx").write_text("x")
     found = discover([tmp_path, tmp_path / "1.pdf"])
     assert [p.relative_to(tmp_path).as_posix() for p in found] == ["1.pdf", "b/2.txt", "notes.docx"]
+
+
+def test_deeply_nested_pdf_is_an_error_not_a_crash(tmp_path: Path):
+    path = tmp_path / "nested.pdf"
+    depth = 50_000
+    path.write_bytes(
+        b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R /X "
+        + b"[" * depth
+        + b"]" * depth
+        + b" >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    )
+    with pytest.raises(DocumentError):
+        read_document(path)
+
+
+def test_slow_pdf_is_stopped_by_the_time_limit(monkeypatch: pytest.MonkeyPatch, nda_pdf: Path):
+    import extract.documents as documents
+
+    monkeypatch.setattr(documents, "MAX_READ_SECONDS", -1.0)
+    with pytest.raises(DocumentError, match="too slow"):
+        read_document(nda_pdf)

@@ -140,7 +140,7 @@ def extract_folder(
         paths = [paths]
     config = config or Config.resolve(**settings)
     report = extract_paths(
-        paths, schema, config, out=Path(out) if out else None, progress=not config.quiet
+        paths, schema, config, out=Path(out) if out else None, progress=None
     )
     return report.tables
 

@@ -139,9 +139,7 @@ def extract_folder(
     if isinstance(paths, (str, Path)):
         paths = [paths]
     config = config or Config.resolve(**settings)
-    report = extract_paths(
-        paths, schema, config, out=Path(out) if out else None, progress=None
-    )
+    report = extract_paths(paths, schema, config, out=Path(out) if out else None, progress=None)
     return report.tables
 
 

@@ -49,6 +49,9 @@ class Task:
     strict_schema: dict[str, Any]
     field_guide: str
     config: Config
+    # Token counts of the prompt parts that do not depend on the document, per backend:
+    # counted once, not once per document.
+    _fixed_tokens: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(cls, schema: type[BaseModel], schema_name: str, config: Config) -> Task:
@@ -107,11 +110,13 @@ def token_budget(task: Task, backend: Backend, source: str) -> int:
     answer's `max_tokens`, room for a re-ask, and the safety margin.
     """
     cfg = task.config
-    overhead = backend.count_tokens(task.system(multi_part=True))
-    overhead += backend.count_tokens(user_overhead(_display_name(source)))
-    if backend.schema_in_prompt():
-        overhead += backend.count_tokens(schema_block(task.strict_schema))
-    overhead += 2 * MESSAGE_OVERHEAD
+    key = f"{backend.name}:{backend.model}"
+    if key not in task._fixed_tokens:
+        fixed = backend.count_tokens(task.system(multi_part=True)) + 2 * MESSAGE_OVERHEAD
+        if backend.schema_in_prompt():
+            fixed += backend.count_tokens(schema_block(task.strict_schema))
+        task._fixed_tokens[key] = fixed
+    overhead = task._fixed_tokens[key] + backend.count_tokens(user_overhead(_display_name(source)))
     reserve = REASK_RESERVE if cfg.max_reasks else 0
     margin = int(cfg.safety_margin * backend.context_window)
     return backend.context_window - cfg.max_tokens - overhead - reserve - margin

@@ -16,7 +16,8 @@ class Contract(BaseModel):
     )
     parties: list[str] = Field(
         default_factory=list,
-        description="Full names of the contracting parties, without role labels in quotes.",
+        description='Full legal names of the contracting parties (e.g. "Nike, Inc."), without '
+        'role labels such as "the Company" or "Distributor".',
     )
     agreement_date: str | None = Field(
         None, description="Date the contract was made or signed, ISO 8601 YYYY-MM-DD."
@@ -29,10 +30,14 @@ class Contract(BaseModel):
         description='Date the initial term ends, ISO 8601 YYYY-MM-DD, or "perpetual" if it has none.',
     )
     renewal_term: str | None = Field(
-        None, description='Length of each renewal term, e.g. "1 years" or "successive 1 year".'
+        None,
+        description='Length of each automatic renewal term, as "N years" / "N months" (e.g. '
+        '"1 years"); null if the contract does not renew.',
     )
     notice_period_to_terminate_renewal: str | None = Field(
-        None, description='Notice needed to stop a renewal, e.g. "30 days".'
+        None,
+        description='Notice a party must give to stop a renewal, as "N days" / "N months" '
+        '(e.g. "90 days"); null if none stated.',
     )
     governing_law: str | None = Field(
         None,
@@ -41,8 +46,10 @@ class Contract(BaseModel):
 
     _parties = field_validator("parties", mode="before")(norm.party_names)
     _dates = field_validator("agreement_date", "effective_date", mode="before")(norm.iso_date)
-    _clean = field_validator("document_name", "renewal_term", mode="before")(norm.blank_to_none)
-    _notice = field_validator("notice_period_to_terminate_renewal", mode="before")(norm.term)
+    _clean = field_validator("document_name", mode="before")(norm.blank_to_none)
+    _terms = field_validator("renewal_term", "notice_period_to_terminate_renewal", mode="before")(
+        norm.term
+    )
     _law = field_validator("governing_law", mode="before")(norm.us_state_or_country)
 
     @field_validator("expiration_date", mode="before")

@@ -45,12 +45,22 @@ class Invoice(BaseModel):
         None, description="Date the invoice was issued, ISO 8601 YYYY-MM-DD."
     )
     due_date: str | None = Field(None, description="Payment due date, ISO 8601 YYYY-MM-DD.")
-    currency: str | None = Field(None, description="ISO 4217 currency code, e.g. USD, EUR, GBP.")
+    currency: str | None = Field(
+        None, description="Currency of the amounts as an ISO 4217 code, e.g. USD, EUR, GBP."
+    )
     vendor: Party | None = Field(None, description="The seller who issued the invoice.")
     customer: Party | None = Field(None, description="The buyer the invoice is addressed to.")
-    subtotal: float | None = Field(None, description="Total before tax, plain decimal.")
-    tax: float | None = Field(None, description="Total tax amount, plain decimal.")
-    total: float | None = Field(None, description="Grand total due including tax, plain decimal.")
+    subtotal: float | None = Field(
+        None, description="Total before tax, as a plain decimal number without currency symbol."
+    )
+    tax: float | None = Field(
+        None,
+        description="Total tax (VAT, GST, sales tax), as a plain decimal number without currency symbol.",
+    )
+    total: float | None = Field(
+        None,
+        description="Grand total including tax, as a plain decimal number without currency symbol.",
+    )
     line_items: list[LineItem] = Field(
         default_factory=list, description="Every billed line, in the order printed."
     )
@@ -62,8 +72,16 @@ class Invoice(BaseModel):
     @field_validator("currency", mode="before")
     @classmethod
     def _currency(cls, value: object) -> object:
-        symbols = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "RM": "MYR"}
+        symbols = {
+            "$": "USD",
+            "US$": "USD",
+            "€": "EUR",
+            "£": "GBP",
+            "¥": "JPY",
+            "RM": "MYR",
+            "S$": "SGD",
+        }
         value = norm.blank_to_none(value)
         if isinstance(value, str):
-            return symbols.get(value, value.upper())
+            return symbols.get(value.upper(), value.upper())
         return value

@@ -1,8 +1,8 @@
-"""Normalisers shared by the bundled schemas.
+"""Normalisers shared by the bundled schemas (use as `field_validator(..., mode="before")`).
 
-They run before pydantic's type checks (`mode="before"`) and never raise: a
-value they do not recognise passes through cleaned, so only a genuinely wrong
-type makes validation (and so a re-ask) fail.
+They run before pydantic's type checks and never raise: a value they do not
+recognise passes through cleaned (empty / "null" / "N/A" become None), so only a
+genuinely wrong type makes validation (and so a re-ask) fail.
 """
 
 from __future__ import annotations
@@ -13,179 +13,149 @@ from typing import Any
 
 EMPTY = frozenset({"", "null", "none", "n/a", "na", "not stated", "not specified", "unknown", "-"})
 
-US_STATES = {
-    "AL": "Alabama",
-    "AK": "Alaska",
-    "AZ": "Arizona",
-    "AR": "Arkansas",
-    "CA": "California",
-    "CO": "Colorado",
-    "CT": "Connecticut",
-    "DE": "Delaware",
-    "FL": "Florida",
-    "GA": "Georgia",
-    "HI": "Hawaii",
-    "ID": "Idaho",
-    "IL": "Illinois",
-    "IN": "Indiana",
-    "IA": "Iowa",
-    "KS": "Kansas",
-    "KY": "Kentucky",
-    "LA": "Louisiana",
-    "ME": "Maine",
-    "MD": "Maryland",
-    "MA": "Massachusetts",
-    "MI": "Michigan",
-    "MN": "Minnesota",
-    "MS": "Mississippi",
-    "MO": "Missouri",
-    "MT": "Montana",
-    "NE": "Nebraska",
-    "NV": "Nevada",
-    "NH": "New Hampshire",
-    "NJ": "New Jersey",
-    "NM": "New Mexico",
-    "NY": "New York",
-    "NC": "North Carolina",
-    "ND": "North Dakota",
-    "OH": "Ohio",
-    "OK": "Oklahoma",
-    "OR": "Oregon",
-    "PA": "Pennsylvania",
-    "RI": "Rhode Island",
-    "SC": "South Carolina",
-    "SD": "South Dakota",
-    "TN": "Tennessee",
-    "TX": "Texas",
-    "UT": "Utah",
-    "VT": "Vermont",
-    "VA": "Virginia",
-    "WA": "Washington",
-    "WV": "West Virginia",
-    "WI": "Wisconsin",
-    "WY": "Wyoming",
-    "DC": "District of Columbia",
-}
-_STATE_NAMES = {v.casefold(): v for v in US_STATES.values()}
-NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "eighteen": 18,
-    "twenty": 20,
-    "twenty-four": 24,
-    "thirty": 30,
-    "thirty-six": 36,
-    "sixty": 60,
-}
-_DATE_FORMATS = (
-    "%Y-%m-%d",
-    "%B %d, %Y",
-    "%B %d %Y",
-    "%b %d, %Y",
-    "%b. %d, %Y",
-    "%d %B %Y",
-    "%d %b %Y",
-    "%m/%d/%Y",
-    "%m/%d/%y",
-    "%Y/%m/%d",
-    "%B %Y",
-    "%d-%m-%Y",
-    "%d.%m.%Y",
+_STATES = (
+    "AL=Alabama AK=Alaska AZ=Arizona AR=Arkansas CA=California CO=Colorado CT=Connecticut "
+    "DE=Delaware FL=Florida GA=Georgia HI=Hawaii ID=Idaho IL=Illinois IN=Indiana IA=Iowa "
+    "KS=Kansas KY=Kentucky LA=Louisiana ME=Maine MD=Maryland MA=Massachusetts MI=Michigan "
+    "MN=Minnesota MS=Mississippi MO=Missouri MT=Montana NE=Nebraska NV=Nevada NH=New_Hampshire "
+    "NJ=New_Jersey NM=New_Mexico NY=New_York NC=North_Carolina ND=North_Dakota OH=Ohio "
+    "OK=Oklahoma OR=Oregon PA=Pennsylvania RI=Rhode_Island SC=South_Carolina SD=South_Dakota "
+    "TN=Tennessee TX=Texas UT=Utah VT=Vermont VA=Virginia WA=Washington WV=West_Virginia "
+    "WI=Wisconsin WY=Wyoming DC=District_of_Columbia"
 )
-_ORDINAL = re.compile(r"(\d+)(st|nd|rd|th)\b", re.IGNORECASE)
-_ROLE = re.compile(
-    r"\s*[,(]?\s*\(?\s*(?:the\s+)?[\"“'‘](?:[^\"”'’]{1,40})[\"”'’]\s*\)?\s*$", re.IGNORECASE
+US_STATES = {k: v.replace("_", " ") for k, v in (pair.split("=") for pair in _STATES.split())}
+_STATE_NAMES = {v.casefold(): v for v in US_STATES.values()}
+_UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven")
+NUMBER_WORDS = {w: i for i, w in enumerate(_UNITS, start=1)} | {
+    "a": 1, "an": 1, "twelve": 12, "eighteen": 18, "twenty": 20, "twenty-four": 24, "thirty": 30,
+    "thirty-six": 36, "forty-five": 45, "forty-eight": 48, "sixty": 60, "ninety": 90,
+}  # fmt: skip
+_DATE_FORMATS = (
+    "%Y-%m-%d", "%B %d %Y", "%b %d %Y", "%d %B %Y", "%d %b %Y", "%m/%d/%Y", "%m/%d/%y",
+    "%Y/%m/%d", "%d-%m-%Y", "%d %m %Y", "%B %Y",
+)  # fmt: skip
+_DATE_IN_TEXT = re.compile(
+    r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4}|[A-Za-z]{3,9}\.? \d{1,2},? \d{4}"
+    r"|\d{1,2} (?:day of )?[A-Za-z]{3,9},? \d{4}"
+)
+_ROLE_QUOTED = re.compile(r"\s*,?\s*\(\s*(?:the\s+|hereinafter\s+(?:called\s+|referred to as\s+)?)?"
+                          r"[\"“'‘][^\"”'’]{1,40}[\"”'’]\s*\)\s*$", re.IGNORECASE)  # fmt: skip
+_ROLES = (
+    r"(?:the\s+)?(?:company|recipient|receiving party|disclosing party|discloser|supplier|customer"
+    r"|client|vendor|licensor|licensee|consultant|contractor|buyer|seller|employer|employee|party)"
+)
+_ROLE_PAREN = re.compile(rf"\s*,?\s*\(\s*(?:as\s+)?{_ROLES}\s*\)\s*$", re.IGNORECASE)
+_ROLE_PREFIX = re.compile(rf"^{_ROLES}(?:\s*\d)?(?:\s*:|\s+[-–])\s*", re.IGNORECASE)
+_INCORPORATION = re.compile(
+    r",\s+an?\s+[A-Z][\w .]*?(?:corporation|company|partnership|LLC|limited)\b.*$", re.IGNORECASE
 )
 
 
 def blank_to_none(value: Any) -> Any:
+    """Collapse whitespace (newlines included); empty / "null" / "N/A" -> None."""
     if isinstance(value, str):
         value = " ".join(value.split())
         return None if value.casefold() in EMPTY else value
     return value
 
 
+def _parse_date(text: str) -> str | None:
+    text = re.sub(r"(\d+)(?:st|nd|rd|th)\b", r"\1", text, flags=re.IGNORECASE)
+    text = re.sub(r"\bday of\b", "", text).replace(",", " ").replace(".", " ")
+    text = " ".join(text.replace(" / ", "/").split())
+    for fmt in _DATE_FORMATS:
+        try:
+            parsed = datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+        return parsed.isoformat()[:7] if fmt == "%B %Y" else parsed.isoformat()
+    return None
+
+
 def iso_date(value: Any) -> Any:
-    """'May 20, 2014', '20th day of May, 2014', '5/20/2014' -> '2014-05-20'."""
+    """'May 20, 2014', '20th day of May, 2014', '5/20/2014', '2014-05-20T00:00' -> '2014-05-20'."""
     value = blank_to_none(value)
     if not isinstance(value, str):
         return value
-    text = _ORDINAL.sub(r"\1", value).replace(" day of ", " ").replace(",", ", ").strip(" .")
-    text = " ".join(text.replace(" ,", ",").split())
-    for fmt in _DATE_FORMATS:
-        for candidate in (text, text.replace(",", "")):
-            try:
-                parsed = datetime.strptime(candidate, fmt).date()
-            except ValueError:
-                continue
-            if fmt == "%B %Y":
-                return f"{parsed.year:04d}-{parsed.month:02d}"
-            return parsed.isoformat()
-    return value
+    if re.match(r"\d{4}-\d{2}-\d{2}[T ]", value):
+        value = value[:10]
+    found = _parse_date(value)
+    if found is None:  # a date inside a phrase: "as of the 2nd day of September, 2019"
+        match = _DATE_IN_TEXT.search(re.sub(r"(\d+)(?:st|nd|rd|th)\b", r"\1", value))
+        found = _parse_date(match.group(0)) if match else None
+    return found or value
 
 
 def us_state_or_country(value: Any) -> Any:
-    """'NY' or 'State of New York' -> 'New York'; other places pass through cleaned."""
+    """'NY', 'State of New York', 'New York, USA' -> 'New York'; other places pass through."""
     value = blank_to_none(value)
     if not isinstance(value, str):
         return value
-    text = re.sub(r"^(the\s+)?(state|commonwealth)\s+of\s+", "", value, flags=re.IGNORECASE)
-    text = re.sub(r",?\s*(USA|U\.S\.A\.|United States( of America)?)$", "", text).strip(" .,")
+    text = re.sub(r"^(the\s+)?laws?\s+of\s+", "", value, flags=re.IGNORECASE)
+    text = re.sub(r"^(the\s+)?(state|commonwealth)\s+of\s+", "", text, flags=re.IGNORECASE)
+    text = re.sub(r",?\s*(USA|U\.S\.A?\.?|US|United States( of America)?)$", "", text).strip(" .,")
     if text.upper() in US_STATES:
         return US_STATES[text.upper()]
-    return _STATE_NAMES.get(text.casefold(), text)
+    return _STATE_NAMES.get(text.casefold(), text or value)
 
 
 def term(value: Any) -> Any:
-    """'two (2) years', '24 months', 'one year' -> '2 years', '24 months', '1 years'."""
+    """'two (2) years', '24 months', 'one-year', '90 days' -> '2 years', '24 months', '1 years',
+    '90 days' (always "N <unit>s"); text without a recognisable duration passes through."""
     value = blank_to_none(value)
     if not isinstance(value, str):
         return value
     text = value.casefold()
-    match = re.search(r"(\d+|[a-z]+(?:-[a-z]+)?)\s*(?:\(\d+\)\s*)?(year|month|week|day)s?", text)
+    match = re.search(
+        r"(\d+|[a-z]+(?:-[a-z]+)?)[\s-]*(?:\((\d+)\)[\s-]*)?(year|month|week|day)s?\b", text
+    )
     if not match:
         return value
-    word, unit = match.groups()
-    number = int(word) if word.isdigit() else NUMBER_WORDS.get(word)
-    if number is None:
-        return value
-    return f"{number} {unit}s"
+    word, digits, unit = match.groups()
+    number = int(digits or word) if (digits or word.isdigit()) else NUMBER_WORDS.get(word)
+    return f"{number} {unit}s" if number is not None else value
+
+
+_SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9}
 
 
 def decimal_amount(value: Any) -> Any:
-    """'$1,234.50', 'RM 9.00', '(12.00)' -> 1234.5, 9.0, -12.0. Unclear text passes through."""
+    """'$1,234.50', 'RM 9.00', '(12.00)', '£1.2m' -> 1234.5, 9.0, -12.0, 1200000.0 (US/UK
+    style: comma thousands, dot decimals). Unclear text passes through for pydantic to judge."""
     value = blank_to_none(value)
     if not isinstance(value, str):
         return value
-    text = re.sub(r"[^\d.,()-]", "", value)
+    scale = re.search(r"\d\s*(k|thousand|mn|m|million|bn|billion)\b\.?\s*$", value, re.IGNORECASE)
+    text = re.sub(r"[^\d.,()-]", "", value[: scale.start(1)] if scale else value).strip(".")
     negative = (text.startswith("(") and text.endswith(")")) or text.startswith("-")
     text = text.strip("()-")
-    if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?|\d+(\.\d+)?", text):
-        number = float(text.replace(",", ""))
-        return -number if negative else number
-    return value
+    if not re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?|\d+(\.\d+)?|\.\d+", text):
+        return value
+    number = float(text.replace(",", "")) * (_SCALE[scale.group(1).lower()] if scale else 1)
+    return -number if negative else number
 
 
 def party_name(value: Any) -> Any:
-    """'ACME Corp. (the "Company")' -> 'ACME Corp.'; drops role labels in quotes."""
+    """'ACME Corp. (the "Company")' -> 'ACME Corp.'; drops role labels and incorporation blurbs
+    ('Bluefin, Inc., a Delaware corporation' -> 'Bluefin, Inc.'; 'Recipient: X Ltd' -> 'X Ltd')."""
     value = blank_to_none(value)
     if not isinstance(value, str):
         return value
-    return _ROLE.sub("", value).strip(" ,;") or value
+    text = _ROLE_PREFIX.sub("", value)
+    for pattern in (_ROLE_QUOTED, _ROLE_PAREN, _INCORPORATION, _ROLE_QUOTED):
+        text = pattern.sub("", text)
+    return text.strip(" ,;") or value
 
 
 def party_names(values: Any) -> Any:
+    """party_name on every element; a bare string becomes a one-element list; drops empties and
+    exact duplicates."""
+    if isinstance(values, str):
+        values = [values]
     if not isinstance(values, list):
         return values
-    cleaned = [party_name(v) for v in values]
-    return [v for v in cleaned if v is not None]
+    out: list[Any] = []
+    for cleaned in map(party_name, values):
+        if cleaned is not None and cleaned not in out:
+            out.append(cleaned)
+    return out

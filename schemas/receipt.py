@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, Field, field_validator
 
 from schemas import normalize as norm
@@ -46,10 +48,11 @@ class Receipt(BaseModel):
     @field_validator("total", mode="before")
     @classmethod
     def _total(cls, value: object) -> object:
-        """Keep the printed digits but drop currency marks: 'RM 9.00' -> '9.00'."""
+        """Keep the printed digits, drop currency marks: 'RM 9.00' -> '9.00', '9' -> '9.00'."""
         value = norm.blank_to_none(value)
         if isinstance(value, (int, float)):
             return f"{value:.2f}"
         if isinstance(value, str):
-            return value.replace("RM", "").replace("$", "").replace(",", "").strip() or None
+            text = re.sub(r"^[^\d(-]+|[^\d)]+$", "", value).replace(",", "")
+            return f"{text}.00" if text.isdigit() else (text or value)
         return value

@@ -49,7 +49,15 @@ def cpu_seconds() -> float:
 def cpu_per_page(n_docs: int) -> None:
     pdfs = sorted(NDA_PDFS.glob("*.pdf"))[:n_docs]
     with fake_api(0.0) as url:
-        config = Config.resolve(base_url=url, api_key="x", concurrency=8, quiet=True)
+        config = Config.resolve(
+            base_url=url,
+            api_key="x",
+            concurrency=8,
+            quiet=True,
+            cache=False,
+            requests_per_minute=0,
+            tokens_per_minute=0,
+        )
         backend = make_backend(config)
         name, model = load_schema("nda")
         task = Task.build(model, name, config)
@@ -86,8 +94,14 @@ def throughput(n_docs: int, latency: float, concurrencies: list[int]) -> None:
             )
         with fake_api(latency) as url:
             for concurrency in concurrencies:
-                config = Config.resolve(
-                    base_url=url, api_key="x", concurrency=concurrency, quiet=True
+                config = Config.resolve(  # no cache, no rate limit: measure the pool itself
+                    base_url=url,
+                    api_key="x",
+                    concurrency=concurrency,
+                    quiet=True,
+                    cache=False,
+                    requests_per_minute=0,
+                    tokens_per_minute=0,
                 )
                 start = time.monotonic()
                 report = extract_paths([folder], "receipt", config, progress=False)

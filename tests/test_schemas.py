@@ -1,0 +1,281 @@
+"""The bundled schemas: normalisers, realistic and all-null examples, descriptions everywhere."""
+
+from __future__ import annotations
+
+import typing
+from typing import Any
+
+import pytest
+from pydantic import BaseModel, ValidationError
+
+from extract.strict_schema import to_strict_schema
+from schemas import BUNDLED
+from schemas import normalize as norm
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("May 20, 2014", "2014-05-20"),
+        ("May 20th, 2014", "2014-05-20"),
+        ("20th day of May, 2014", "2014-05-20"),
+        ("the 2nd day of September, 2019", "2019-09-02"),
+        ("5/20/2014", "2014-05-20"),
+        ("2014-05-20", "2014-05-20"),
+        ("2014-05-20T00:00:00Z", "2014-05-20"),
+        ("20 May 2014", "2014-05-20"),
+        ("Sept. 3, 2019", "Sept. 3, 2019"),  # unrecognised: passes through, no exception
+        ("Dec. 3, 2019", "2019-12-03"),
+        ("31 March 2023", "2023-03-31"),
+        ("as of January 1, 2020", "2020-01-01"),
+        ("sometime next year", "sometime next year"),
+        ("N/A", None),
+        ("  ", None),
+        (None, None),
+    ],
+)
+def test_iso_date(raw: Any, expected: Any):
+    assert norm.iso_date(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("NY", "New York"),
+        ("ny", "New York"),
+        ("State of New York", "New York"),
+        ("the laws of the State of Delaware", "Delaware"),
+        ("Commonwealth of Massachusetts", "Massachusetts"),
+        ("California, USA", "California"),
+        ("new jersey", "New Jersey"),
+        ("England and Wales", "England and Wales"),
+        ("Ontario, Canada", "Ontario, Canada"),
+        ("null", None),
+    ],
+)
+def test_us_state_or_country(raw: Any, expected: Any):
+    assert norm.us_state_or_country(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("two (2) years", "2 years"),
+        ("24 months", "24 months"),
+        ("one year", "1 years"),
+        ("a one-year period", "1 years"),
+        ("1 year", "1 years"),
+        ("ninety (90) days' notice", "90 days"),
+        ("thirty (30) days", "30 days"),
+        ("5 years from the Effective Date", "5 years"),
+        ("until terminated", "until terminated"),
+        ("", None),
+    ],
+)
+def test_term(raw: Any, expected: Any):
+    assert norm.term(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("$1,234.50", 1234.5),
+        ("1,234.50", 1234.5),
+        ("RM 9.00", 9.0),
+        ("GBP 13,143.55", 13143.55),
+        ("(12.00)", -12.0),
+        ("-5", -5.0),
+        ("£1.2m", 1_200_000.0),
+        ("£250k", 250_000.0),
+        (42, 42),
+        (3.5, 3.5),
+        ("1.234,50", "1.234,50"),  # continental style is not guessed: pydantic rejects it
+        ("twelve", "twelve"),
+        ("N/A", None),
+    ],
+)
+def test_decimal_amount(raw: Any, expected: Any):
+    assert norm.decimal_amount(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ('ACME Corp. (the "Company")', "ACME Corp."),
+        ("ACME Corp. (“Recipient”)", "ACME Corp."),
+        ("Bluefin Robotics, Inc., a Delaware corporation", "Bluefin Robotics, Inc."),
+        (
+            'Harbor Analytics LLC, a New York limited liability company ("Harbor")',
+            "Harbor Analytics LLC",
+        ),
+        ("Recipient: Kestrel Logistics Group plc", "Kestrel Logistics Group plc"),
+        ("Orion Data Systems Limited (Supplier)", "Orion Data Systems Limited"),
+        ("Nike, Inc.", "Nike, Inc."),
+        ("Company-Wide Solutions Inc", "Company-Wide Solutions Inc"),
+        ("n/a", None),
+    ],
+)
+def test_party_name(raw: Any, expected: Any):
+    assert norm.party_name(raw) == expected
+
+
+def test_party_names_wraps_a_string_and_drops_empty_and_duplicates():
+    assert norm.party_names('ACME Corp. ("ACME")') == ["ACME Corp."]
+    assert norm.party_names(["A Ltd", "", "A Ltd (the “Supplier”)", "B plc"]) == ["A Ltd", "B plc"]
+    assert norm.party_names(None) is None
+
+
+@pytest.mark.parametrize(
+    "fn", [norm.iso_date, norm.us_state_or_country, norm.term, norm.decimal_amount, norm.party_name]
+)
+@pytest.mark.parametrize(
+    "weird", ["", "???", "(", "12/45/9999", "—", "∞ years", [1], {"a": 1}, True]
+)
+def test_normalisers_never_raise(fn, weird: Any):
+    fn(weird)
+
+
+EXAMPLES: dict[str, dict[str, Any]] = {
+    "invoice": {
+        "invoice_number": "ACME-2024-017",
+        "issue_date": "14 March 2024",
+        "due_date": "2024-04-13",
+        "currency": "£",
+        "vendor": {
+            "name": "ACME Industrial Supplies Ltd",
+            "address": "Leeds LS11 5DJ",
+            "tax_id": "GB 284 1193 07",
+        },
+        "customer": {"name": "Northbridge Construction plc", "address": None, "tax_id": "null"},
+        "subtotal": "GBP 10,952.96",
+        "tax": "2,190.59",
+        "total": 13143.55,
+        "line_items": [
+            {
+                "description": "Hex bolt M8x40",
+                "quantity": "34",
+                "unit_price": "18.87",
+                "amount": "641.58",
+            }
+        ],
+    },
+    "receipt": {
+        "company": "KOPI TIAM WARISAN SDN BHD",
+        "date": "14/05/2018",
+        "address": "NO 12, JALAN BUNGA RAYA 3,\nTAMAN MELAWATI, 53100 KUALA LUMPUR",
+        "total": "RM 15.30",
+        "items": [{"description": "ROTI BAKAR KAYA", "quantity": 2, "amount": "5.60"}],
+    },
+    "nda": {
+        "parties": ['Bluefin Robotics, Inc. ("Bluefin")', "Harbor Analytics LLC"],
+        "effective_date": "2nd day of September, 2019",
+        "jurisdiction": "Commonwealth of Massachusetts",
+        "term": "three (3) years",
+    },
+    "charity_report": {
+        "charity_name": "The Riverside Trust",
+        "charity_number": "1 132 766",
+        "address_post_town": "Shrewsbury",
+        "address_postcode": "sy3 7pq",
+        "address_street_line": "2 Grange Road",
+        "income_annually_in_british_pounds": "£1,234,567",
+        "spending_annually_in_british_pounds": 987654.0,
+        "report_date": "31 March 2023",
+    },
+    "contract": {
+        "document_name": "MASTER SERVICES AGREEMENT",
+        "parties": ["Orion Data Systems Limited", 'Kestrel Logistics Group plc (the "Customer")'],
+        "agreement_date": "1 February 2023",
+        "effective_date": "February 1, 2023",
+        "expiration_date": "Perpetual",
+        "renewal_term": "successive one (1) year terms",
+        "notice_period_to_terminate_renewal": "ninety (90) days",
+        "governing_law": "England and Wales",
+    },
+}
+
+EXPECTED: dict[str, dict[str, Any]] = {
+    "invoice": {"issue_date": "2024-03-14", "currency": "GBP", "subtotal": 10952.96, "tax": 2190.59},
+    "receipt": {"date": "14/05/2018", "total": "15.30",
+                "address": "NO 12, JALAN BUNGA RAYA 3, TAMAN MELAWATI, 53100 KUALA LUMPUR"},
+    "nda": {"parties": ["Bluefin Robotics, Inc.", "Harbor Analytics LLC"], "effective_date": "2019-09-02",
+            "jurisdiction": "Massachusetts", "term": "3 years"},
+    "charity_report": {"charity_number": "1132766", "address_post_town": "SHREWSBURY",
+                       "address_postcode": "SY3 7PQ", "income_annually_in_british_pounds": 1234567.0,
+                       "report_date": "2023-03-31"},
+    "contract": {"parties": ["Orion Data Systems Limited", "Kestrel Logistics Group plc"],
+                 "agreement_date": "2023-02-01", "effective_date": "2023-02-01",
+                 "expiration_date": "perpetual", "renewal_term": "1 years",
+                 "notice_period_to_terminate_renewal": "90 days"},
+}  # fmt: skip
+
+
+def test_bundled_names():
+    assert set(BUNDLED) == {"invoice", "receipt", "nda", "charity_report", "contract"}
+    assert set(EXAMPLES) == set(BUNDLED)
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_realistic_example_validates_and_normalises(name: str):
+    obj = BUNDLED[name].model_validate(EXAMPLES[name])
+    dumped = obj.model_dump()
+    for field, value in EXPECTED[name].items():
+        assert dumped[field] == value, field
+
+
+def test_invoice_nested_values_are_normalised():
+    inv = BUNDLED["invoice"].model_validate(EXAMPLES["invoice"])
+    assert inv.customer.tax_id is None
+    assert inv.line_items[0].quantity == 34.0 and inv.line_items[0].amount == 641.58
+
+
+def _all_null(model: type[BaseModel]) -> dict[str, Any]:
+    return {
+        name: [] if typing.get_origin(field.annotation) is list else None
+        for name, field in model.model_fields.items()
+    }
+
+
+@pytest.mark.parametrize("name", sorted(BUNDLED))
+def test_all_null_and_empty_examples_validate(name: str):
+    model = BUNDLED[name]
+    assert model.model_validate(_all_null(model)).model_dump() == model().model_dump()
+    assert model.model_validate({}) == model()
+
+
+def test_receipt_date_is_kept_as_printed():
+    assert BUNDLED["receipt"].model_validate({"date": "25/12/2018"}).date == "25/12/2018"
+    assert BUNDLED["receipt"].model_validate({"total": 9}).total == "9.00"
+
+
+def test_wrong_types_still_fail():
+    with pytest.raises(ValidationError):
+        BUNDLED["invoice"].model_validate({"total": "about a thousand"})
+    with pytest.raises(ValidationError):
+        BUNDLED["nda"].model_validate({"parties": 42})
+
+
+def _models(model: type[BaseModel], seen: set[type[BaseModel]]) -> set[type[BaseModel]]:
+    seen.add(model)
+    for field in model.model_fields.values():
+        for arg in (field.annotation, *typing.get_args(field.annotation)):
+            if isinstance(arg, type) and issubclass(arg, BaseModel) and arg not in seen:
+                _models(arg, seen)
+    return seen
+
+
+@pytest.mark.parametrize("name", sorted(BUNDLED))
+def test_every_model_and_field_has_a_description(name: str):
+    for model in _models(BUNDLED[name], set()):
+        assert (model.__doc__ or "").strip(), model.__name__
+        for field_name, field in model.model_fields.items():
+            assert field.description and len(field.description) > 10, (
+                f"{model.__name__}.{field_name}"
+            )
+
+
+@pytest.mark.parametrize("name", sorted(BUNDLED))
+def test_strict_schema_converts(name: str):
+    schema = to_strict_schema(BUNDLED[name])
+    assert schema["type"] == "object" and schema["description"]
+    assert schema["required"] == list(BUNDLED[name].model_fields)

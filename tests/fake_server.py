@@ -1,25 +1,37 @@
 """A real HTTP fake of an OpenAI-compatible endpoint, for tests and benchmarks.
 
-It listens on 127.0.0.1, answers `GET /v1/models` and `POST /v1/chat/completions`,
-records every request, and replies from a script (a queue) or a responder
-function, so the real `openai` client is exercised end to end, sockets included.
-Faults (429 with Retry-After, 5xx, hangs, cut connections) are replies like
-any other.
+It listens on 127.0.0.1 (an ephemeral port), answers `GET /v1/models` and
+`POST /v1/chat/completions`, records every request, and replies from a script
+(a queue) or a responder function, so the real `openai` client is exercised end
+to end, sockets, keep-alive and connection pool included. Faults (429 with
+Retry-After, 5xx, hangs, truncated bodies, dropped connections) are replies
+like any other:
+
+    with FakeOpenAI(schema_responder()) as fake:
+        fake.script(Error(429, headers={"Retry-After": "1"}), Reply(content="{}"))
+        client = openai.OpenAI(base_url=fake.base_url, api_key="x", max_retries=0)
+
+Standard library only.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
 import random
+import socket
+import sys
 import threading
 import time
+import traceback
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-DEFAULT_MODELS = [
+DEFAULT_MODELS: list[dict[str, Any]] = [
     {
         "id": "mistral/mistral-small-2503",
         "object": "model",
@@ -29,113 +41,228 @@ DEFAULT_MODELS = [
     }
 ]
 
+CHAT_PATH = "/v1/chat/completions"
+MODELS_PATH = "/v1/models"
+
 
 @dataclass
 class RecordedRequest:
     method: str
     path: str
-    headers: dict[str, str]
-    body: Any
+    headers: dict[str, str]  # lower-cased keys
+    body: Any  # parsed JSON, or None when empty or not JSON
     raw: bytes
-    time: float
+    time: float  # time.monotonic() on arrival
 
 
 @dataclass
 class Reply:
-    """A 200 chat completion; `tool_arguments` answers as a tool call."""
+    """A 200 chat completion; `tool_arguments` answers as a tool call (content null)."""
 
     content: str | None = None
+    _: KW_ONLY
     tool_arguments: str | None = None
     finish_reason: str = "stop"
-    prompt_tokens: int | None = None
+    prompt_tokens: int | None = None  # default: len(raw request body) // 4
     completion_tokens: int = 7
-    model: str | None = None
+    model: str | None = None  # default: the request's model
     delay: float = 0.0
 
 
 @dataclass
 class Error:
-    """An HTTP error in Requesty's shape."""
+    """An HTTP error; the default body is Requesty's `{"error": {"origin", "message"}}`."""
 
     status: int
-    body: Any = None
-    headers: dict[str, str] = field(default_factory=dict)
+    body: dict[str, Any] | str | None = None
+    _: KW_ONLY
+    headers: dict[str, str] | None = None
     delay: float = 0.0
 
 
 @dataclass
 class Hang:
-    """Wait this long, then answer with the responder (past a client timeout)."""
+    """Wait this long, then answer 200 with the responder's reply (past a client timeout)."""
 
     seconds: float
 
 
 @dataclass
-class Disconnect:
-    """Close the connection without answering."""
+class Truncated:
+    """Send headers promising a longer body than is written, then close the connection."""
 
 
 @dataclass
-class Truncated:
-    """Promise a longer body than is sent, then close."""
+class Disconnect:
+    """Close the connection without any response."""
 
 
 Responder = Callable[[RecordedRequest], Any]
 
 
-def request_schema(body: dict[str, Any]) -> tuple[dict[str, Any] | None, bool]:
-    """The JSON schema a chat request asks for, and whether it wants a tool call."""
+# --- schemas ---------------------------------------------------------------------------
+
+
+def _text_of(content: Any) -> str:
+    """A message's text, whether a string or a list of content parts."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(p.get("text", "") for p in content if isinstance(p, dict))
+    return ""
+
+
+def request_schema(body: dict[str, Any] | None) -> tuple[dict[str, Any] | None, bool]:
+    """The JSON schema a chat request asks for, and whether it wants a tool call.
+
+    Looked for in `response_format.json_schema.schema`, `response_format.schema`,
+    `tools[0].function.parameters`, then between `<schema>` and `</schema>` in a
+    system message. `(None, False)` when there is none.
+    """
+    body = body or {}
     fmt = body.get("response_format") or {}
     if fmt.get("type") == "json_schema":
-        return fmt["json_schema"]["schema"], False
-    if body.get("tools"):
-        return body["tools"][0]["function"]["parameters"], True
-    if fmt.get("schema"):
+        return (fmt.get("json_schema") or {}).get("schema"), False
+    if isinstance(fmt.get("schema"), dict):
         return fmt["schema"], False
-    for message in body.get("messages", []):
-        content = message.get("content") or ""
-        if isinstance(content, str) and "<schema>" in content:
-            text = content.split("<schema>", 1)[1].split("</schema>", 1)[0]
-            return json.loads(text), False
+    tools = body.get("tools") or []
+    if tools:
+        return (tools[0].get("function") or {}).get("parameters"), True
+    for message in body.get("messages") or []:
+        if message.get("role") != "system":
+            continue
+        text = _text_of(message.get("content"))
+        if "<schema>" in text and "</schema>" in text:
+            inner = text.split("<schema>", 1)[1].split("</schema>", 1)[0]
+            with contextlib.suppress(ValueError):
+                return json.loads(inner), False
     return None, False
 
 
-def minimal_instance(schema: dict[str, Any]) -> Any:
-    """The smallest value valid against a strict schema (nulls, empty lists)."""
-    options = schema.get("anyOf")
-    if options:
-        if any(o.get("type") == "null" for o in options):
-            return None
-        return minimal_instance(options[0])
+def _resolve_ref(root: dict[str, Any], ref: str) -> dict[str, Any]:
+    if not ref.startswith("#"):
+        return {}
+    node: Any = root
+    for part in ref.lstrip("#").strip("/").split("/"):
+        if not part:
+            continue
+        node = node[part.replace("~1", "/").replace("~0", "~")]
+    return node
+
+
+_STRING_FORMATS = {
+    "date": "1970-01-01",
+    "date-time": "1970-01-01T00:00:00Z",
+    "time": "00:00:00",
+    "email": "a@example.com",
+    "uri": "http://example.com",
+    "uuid": "00000000-0000-0000-0000-000000000000",
+}
+
+
+def minimal_instance(
+    schema: dict[str, Any], root: dict[str, Any] | None = None, depth: int = 0
+) -> Any:
+    """A small value valid against `schema`: null where nullable, "" / 0 / false / [], objects
+    recursively. Follows `$ref`, `allOf`, `anyOf`/`oneOf`, `enum`, `const`, and the common
+    bounds (minimum, minLength, minItems) and string formats (date, date-time, ...)."""
+    root = schema if root is None else root
+    if depth > 64 or not isinstance(schema, dict):
+        return None
+    if "$ref" in schema:
+        target = _resolve_ref(root, schema["$ref"])
+        rest = {k: v for k, v in schema.items() if k != "$ref"}
+        return minimal_instance({**target, **rest}, root, depth + 1)
+    if "const" in schema:
+        return schema["const"]
     if "enum" in schema:
-        return schema["enum"][0]
+        return None if None in schema["enum"] else schema["enum"][0]
+    options = schema.get("anyOf") or schema.get("oneOf")
+    if options:
+        if any(isinstance(o, dict) and o.get("type") == "null" for o in options):
+            return None
+        return minimal_instance(options[0], root, depth + 1)
+    if schema.get("allOf"):
+        merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
+        for part in schema["allOf"]:
+            if isinstance(part, dict) and "$ref" in part:
+                part = _resolve_ref(root, part["$ref"])
+            for key, value in part.items():
+                if isinstance(value, dict) and isinstance(merged.get(key), dict):
+                    merged[key] = {**merged[key], **value}
+                else:
+                    merged.setdefault(key, value)
+        return minimal_instance(merged, root, depth + 1)
     kind = schema.get("type")
     if isinstance(kind, list):
         if "null" in kind:
             return None
-        kind = kind[0]
+        kind = kind[0] if kind else None
+    if kind is None:
+        kind = "object" if "properties" in schema else "array" if "items" in schema else None
     if kind == "object":
-        return {k: minimal_instance(v) for k, v in schema.get("properties", {}).items()}
-    return {"array": [], "string": "", "number": 0, "integer": 0, "boolean": False}.get(kind)
+        props = schema.get("properties") or {}
+        value = {k: minimal_instance(v, root, depth + 1) for k, v in props.items()}
+        for name in schema.get("required") or []:
+            value.setdefault(name, None)
+        return value
+    if kind == "array":
+        count = int(schema.get("minItems") or 0)
+        prefix = schema.get("prefixItems") or []
+        items = [minimal_instance(p, root, depth + 1) for p in prefix[:count]]
+        while len(items) < count:
+            items.append(minimal_instance(schema.get("items") or {}, root, depth + 1))
+        return items
+    if kind == "string":
+        if schema.get("format") in _STRING_FORMATS:
+            return _STRING_FORMATS[schema["format"]]
+        return "x" * int(schema.get("minLength") or 0)
+    if kind in ("number", "integer"):
+        return _minimal_number(schema, integer=kind == "integer")
+    if kind == "boolean":
+        return False
+    return None
+
+
+def _minimal_number(schema: dict[str, Any], *, integer: bool) -> int | float:
+    value: float = 0
+    low, high = schema.get("minimum"), schema.get("maximum")
+    ex_low, ex_high = schema.get("exclusiveMinimum"), schema.get("exclusiveMaximum")
+    if isinstance(low, int | float) and value < low:
+        value = low
+    if isinstance(ex_low, int | float) and value <= ex_low:
+        value = math.floor(ex_low) + 1 if integer else ex_low + 1
+    if isinstance(high, int | float) and value > high:
+        value = high
+    if isinstance(ex_high, int | float) and value >= ex_high:
+        value = math.ceil(ex_high) - 1 if integer else ex_high - 1
+    if integer:
+        return math.ceil(value)
+    return int(value) if float(value).is_integer() else value
 
 
 def document_text(request: RecordedRequest) -> str:
     """The text between <document> tags in the request's last user message."""
-    for message in reversed(request.body.get("messages", [])):
-        content = message.get("content") or ""
+    for message in reversed((request.body or {}).get("messages", [])):
+        content = _text_of(message.get("content"))
         if message.get("role") == "user" and "<document>" in content:
             inner = content.split("<document>", 1)[1].rsplit("</document>", 1)[0]
             return inner.removeprefix("\n").removesuffix("\n")
     return ""
 
 
+# --- responders ------------------------------------------------------------------------
+
+
 def schema_responder(fill: Callable[[RecordedRequest], dict[str, Any]] | None = None) -> Responder:
-    """Answer every request with a valid instance of its schema; `fill` overrides fields."""
+    """Answer every request with a minimal valid instance of the schema it carries (as tool
+    arguments in tools mode, else as content; `{}` when it carries none). `fill(request)`
+    returns top-level keys that override the minimal values."""
 
     def respond(request: RecordedRequest) -> Reply:
         schema, as_tool = request_schema(request.body)
         data = minimal_instance(schema) if schema else {}
-        if fill is not None:
+        if fill is not None and isinstance(data, dict):
             data.update(fill(request))
         text = json.dumps(data)
         return Reply(tool_arguments=text) if as_tool else Reply(content=text)
@@ -149,25 +276,50 @@ def faulty(
     rate_429: float = 0.3,
     rate_500: float = 0.0,
     rate_hang: float = 0.0,
-    hang_seconds: float = 2.0,
     rate_truncated: float = 0.0,
     rate_invalid_json: float = 0.0,
     rate_length: float = 0.0,
+    burst_500: int = 1,
+    hang_seconds: float = 2.0,
     retry_after_ms: int = 10,
     seed: int = 0,
 ) -> Responder:
-    """Wrap a responder with faults drawn from a seeded generator."""
+    """Wrap a responder with faults drawn from `random.Random(seed)` (one draw per request,
+    under a lock, so the sequence of faults is deterministic in arrival order).
+
+    - 429: `retry-after-ms: <retry_after_ms>` plus the standard `Retry-After` in whole
+      seconds (clients that know the former, like the openai SDK, prefer it);
+    - 500: the drawn 500 and the next `burst_500 - 1` requests are 500s;
+    - hang: `Hang(hang_seconds)`, then the wrapped responder's reply;
+    - truncated: `Truncated()`;
+    - invalid_json: content `'{"total": '`;
+    - length: a cut-off answer with `finish_reason="length"`.
+    """
     rng = random.Random(seed)
     lock = threading.Lock()
+    burst_left = 0
+    retry_after_s = str(max(1, math.ceil(retry_after_ms / 1000)))
 
     def respond(request: RecordedRequest) -> Any:
+        nonlocal burst_left
         with lock:
+            if burst_left > 0:
+                burst_left -= 1
+                return Error(500)
             roll = rng.random()
+            if rate_429 <= roll < rate_429 + rate_500:
+                burst_left = max(0, burst_500 - 1)
         edges = [
-            (rate_429, lambda: Error(429, headers={"retry-after-ms": str(retry_after_ms)})),
+            (
+                rate_429,
+                lambda: Error(
+                    429,
+                    headers={"Retry-After": retry_after_s, "retry-after-ms": str(retry_after_ms)},
+                ),
+            ),
             (rate_500, lambda: Error(500)),
             (rate_hang, lambda: Hang(hang_seconds)),
-            (rate_truncated, lambda: Truncated()),
+            (rate_truncated, Truncated),
             (rate_invalid_json, lambda: Reply(content='{"total": ')),
             (rate_length, lambda: Reply(content='{"inv', finish_reason="length")),
         ]
@@ -180,8 +332,29 @@ def faulty(
     return respond
 
 
+# --- the server ------------------------------------------------------------------------
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # read by server_activate(): must be a class attribute
+    allow_reuse_address = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Quiet about clients that went away (timeouts, pools closing); loud otherwise."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, OSError | TimeoutError):
+            return
+        super().handle_error(request, client_address)
+
+
 class FakeOpenAI:
-    """`with FakeOpenAI(responder) as fake: OpenAI(base_url=fake.base_url, ...)`."""
+    """`with FakeOpenAI(responder) as fake: OpenAI(base_url=fake.base_url, ...)`.
+
+    Replies come from the `script()` queue first, then from `responder(request)`
+    (default: `schema_responder()`). `latency` seconds are added to every chat reply.
+    `connections` counts accepted TCP connections (keep-alive reuses them).
+    """
 
     def __init__(
         self,
@@ -194,9 +367,12 @@ class FakeOpenAI:
         self.models = DEFAULT_MODELS if models is None else models
         self.latency = latency
         self.requests: list[RecordedRequest] = []
+        self.connections = 0
         self._script: deque[Any] = deque()
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
+        self._sockets: set[socket.socket] = set()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
 
     @property
     def base_url(self) -> str:
@@ -205,13 +381,14 @@ class FakeOpenAI:
         return f"http://{host}:{port}/v1"
 
     def script(self, *replies: Any) -> None:
-        """Queue replies used, one per chat request, before the responder."""
+        """Queue replies used, one per chat request, before falling back to the responder."""
         with self._lock:
             self._script.extend(replies)
 
     def chat_requests(self) -> list[RecordedRequest]:
+        """The recorded `POST /v1/chat/completions` requests, in arrival order."""
         with self._lock:
-            return [r for r in self.requests if r.path.endswith("/chat/completions")]
+            return [r for r in self.requests if r.method == "POST" and r.path == CHAT_PATH]
 
     def __enter__(self) -> FakeOpenAI:
         fake = self
@@ -219,17 +396,25 @@ class FakeOpenAI:
         class Handler(_Handler):
             owner = fake
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        server.daemon_threads = True
-        server.request_queue_size = 512
-        self._server = server
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self._server = _Server(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        with self._lock:  # end idle keep-alive connections so their threads exit
+            sockets, self._sockets = list(self._sockets), set()
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
     def _next_reply(self, request: RecordedRequest) -> Any:
         with self._lock:
@@ -240,53 +425,99 @@ class FakeOpenAI:
 
 class _Handler(BaseHTTPRequestHandler):
     owner: FakeOpenAI
-    protocol_version = "HTTP/1.1"
+    protocol_version = "HTTP/1.1"  # keep-alive; every reply carries a Content-Length
 
     def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
         pass
 
+    def setup(self) -> None:
+        super().setup()
+        with self.owner._lock:
+            self.owner.connections += 1
+            self.owner._sockets.add(self.connection)
+
+    def finish(self) -> None:
+        with self.owner._lock:
+            self.owner._sockets.discard(self.connection)
+        with contextlib.suppress(OSError):
+            super().finish()
+
+    def _route(self) -> str:
+        return self.path.split("?", 1)[0].rstrip("/")
+
+    def _read_body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _not_found(self) -> None:
+        message = f"no route for {self.command} {self.path}"
+        self._json(404, {"error": {"origin": "router", "message": message}})
+
     def do_GET(self) -> None:
-        self._record(b"")
-        if self.path.rstrip("/").endswith("/models"):
+        self._record(self._read_body())
+        if self._route() == MODELS_PATH:
             self._json(200, {"object": "list", "data": self.owner.models})
         else:
-            self._json(404, {"error": {"origin": "router", "message": "not found"}})
+            self._not_found()
 
     def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length)
-        request = self._record(raw)
-        if not self.path.rstrip("/").endswith("/chat/completions"):
-            self._json(404, {"error": {"origin": "router", "message": "not found"}})
+        request = self._record(self._read_body())
+        if self._route() != CHAT_PATH:
+            self._not_found()
             return
-        reply = self.owner._next_reply(request)
-        if self.owner.latency:
-            time.sleep(self.owner.latency)
-        if isinstance(reply, Hang):
-            time.sleep(reply.seconds)
-            reply = self.owner.responder(request)
+        try:
+            reply = self.owner._next_reply(request)
+            if self.owner.latency:
+                time.sleep(self.owner.latency)
+            for _ in range(16):  # a Hang answers with the responder's reply
+                if not isinstance(reply, Hang):
+                    break
+                time.sleep(reply.seconds)
+                reply = self.owner.responder(request)
+        except Exception:
+            message = "fake server responder failed:\n" + traceback.format_exc()
+            self._json(500, {"error": {"origin": "fake_server", "message": message}})
+            return
+        self._answer(request, reply)
+
+    def do_PUT(self) -> None:
+        self._record(self._read_body())
+        self._not_found()
+
+    do_PATCH = do_DELETE = do_PUT
+
+    def _answer(self, request: RecordedRequest, reply: Any) -> None:
         if isinstance(reply, Disconnect):
             self.close_connection = True
-            self.connection.shutdown(2)
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
             return
         if isinstance(reply, Truncated):
+            partial = b'{"id": "chatcmpl-cut", "object": "chat.completion", "choices": ['
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", "1000")
+            self.send_header("Content-Length", str(len(partial) + 1000))
             self.end_headers()
-            self.wfile.write(b'{"id": "chatcmpl-cut", "choices": [')
+            self.wfile.write(partial)
+            self.wfile.flush()
             self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
             return
         if isinstance(reply, Error):
             time.sleep(reply.delay)
             body = reply.body
             if body is None:
-                origin = "provider" if reply.status in (429, 500, 502) else "router"
-                body = {"error": {"origin": origin, "message": f"fake error {reply.status}"}}
+                message = f"fake error {reply.status}"
+                body = {"error": {"origin": "provider", "message": message}}
             self._json(reply.status, body, reply.headers)
             return
-        time.sleep(reply.delay)
-        self._json(200, _completion(request, reply))
+        if isinstance(reply, Reply):
+            time.sleep(reply.delay)
+            self._json(200, _completion(request, reply))
+            return
+        message = f"responder returned {reply!r}, not a Reply, Error, Hang, Truncated or Disconnect"
+        self._json(500, {"error": {"origin": "fake_server", "message": message}})
 
     def _record(self, raw: bytes) -> RecordedRequest:
         try:
@@ -316,28 +547,37 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
+_ids = iter(range(1, 1 << 62))
+_ids_lock = threading.Lock()
+
+
 def _completion(request: RecordedRequest, reply: Reply) -> dict[str, Any]:
-    body = request.body or {}
+    body = request.body if isinstance(request.body, dict) else {}
     message: dict[str, Any] = {"role": "assistant", "content": reply.content}
     if reply.tool_arguments is not None:
-        name = (body.get("tools") or [{}])[0].get("function", {}).get("name", "extract")
+        tools = body.get("tools") or [{}]
+        name = (tools[0].get("function") or {}).get("name") or "extract"
+        with _ids_lock:
+            call_id = f"call_{next(_ids)}"
         message = {
             "role": "assistant",
             "content": None,
             "tool_calls": [
                 {
-                    "id": "call0",
+                    "id": call_id,
                     "type": "function",
                     "function": {"name": name, "arguments": reply.tool_arguments},
                 }
             ],
         }
     prompt = reply.prompt_tokens if reply.prompt_tokens is not None else len(request.raw) // 4
+    with _ids_lock:
+        completion_id = f"chatcmpl-fake{next(_ids)}"
     return {
-        "id": f"chatcmpl-{len(request.raw)}",
+        "id": completion_id,
         "object": "chat.completion",
         "created": int(time.time()),
-        "model": reply.model or body.get("model", "unknown"),
+        "model": reply.model or body.get("model") or "unknown",
         "choices": [{"index": 0, "message": message, "finish_reason": reply.finish_reason}],
         "usage": {
             "prompt_tokens": prompt,
@@ -350,8 +590,6 @@ def _completion(request: RecordedRequest, reply: Reply) -> dict[str, Any]:
 def main() -> None:
     """`python -m tests.fake_server --latency 0.5`: serve until killed; print the base URL."""
     import argparse
-    import contextlib
-    import sys
 
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to each reply")

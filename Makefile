@@ -9,7 +9,7 @@ SCHEMA ?= invoice
 OUT    ?= out/$(SCHEMA).parquet
 ARGS   ?=
 
-.PHONY: help install weights test lint extract demo bench bench-local clean
+.PHONY: help install weights test lint extract demo eval bench bench-local clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -38,6 +38,10 @@ extract: $(STAMP)  ## make extract DOCS=folder SCHEMA=name OUT=file.parquet
 
 demo: $(STAMP) weights  ## extract sample_docs/ into out/ (embedded model, or Requesty with REQUESTY_API_KEY)
 	$(PY) -m extract.demo $(ARGS)
+
+eval: $(STAMP) weights  ## score on the gold datasets (+ naive baseline); report in reports/
+	$(PY) -m pip install --quiet -e '.[eval]'
+	$(PY) -m extract eval $(ARGS)
 
 bench-local: $(STAMP) weights  ## local model tokens/s through the pipeline vs llama.cpp's own counters
 	$(PY) -m tests.bench.bench_local $(ARGS)

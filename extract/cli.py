@@ -71,6 +71,27 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bars or summary")
     run.set_defaults(handler=cmd_run)
 
+    ev = sub.add_parser(
+        "eval",
+        help="score the pipeline on gold-labelled datasets, beside a naive baseline",
+        description="Run the real pipeline over evaluation datasets (../shared/evaldata, or "
+        "EXTRACT_EVALDATA), score it with each dataset's official metric, run a naive "
+        "one-request baseline on the same backend, and write a report under reports/.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="datasets: kleister_nda, sroie, kleister_charity, cuad (default: all four, each "
+        "on a fixed subset sized for a ~30 minute local run)",
+    )
+    ev.add_argument("datasets", nargs="*", metavar="DATASET", help="datasets to run (default all)")
+    ev.add_argument("--split", help="dataset split (Kleister NDA: dev-0 or train)")
+    ev.add_argument("--limit", type=int, help="first N documents of the split")
+    ev.add_argument("--all", action="store_true", dest="everything", help="the whole split")
+    ev.add_argument("--no-naive", action="store_true", help="skip the naive baseline")
+    ev.add_argument("--reports", type=Path, default=Path("reports"), help="report folder")
+    add_backend_options(ev)
+    add_run_control_options(ev)
+    ev.add_argument("-q", "--quiet", action="store_true", help="no progress bars or summary")
+    ev.set_defaults(handler=cmd_eval)
+
     schemas = sub.add_parser("schemas", help="list the bundled schemas")
     schemas.set_defaults(handler=cmd_schemas)
     return parser
@@ -218,6 +239,36 @@ def dry_run(args: argparse.Namespace, config: Config) -> int:
         backend.close()
     print(f"dry run ({backend.name}, {backend.model}): {result.describe()}")
     return EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from extract.backends import make_backend
+    from extract.evaluation import DATASETS, evaluate
+
+    names = args.datasets or list(DATASETS)
+    unknown = [n for n in names if n not in DATASETS]
+    if unknown:
+        raise ConfigError(f"unknown dataset {', '.join(unknown)}: use {', '.join(DATASETS)}")
+    config = config_from_args(args)
+    backend = make_backend(config)
+    failed = False
+    try:
+        for name in names:
+            result = evaluate(
+                name,
+                config,
+                split=args.split,
+                limit=args.limit,
+                everything=args.everything,
+                naive=not args.no_naive,
+                backend=backend,
+                out_root=args.reports,
+                command="python -m extract " + " ".join(sys.argv[1:]),
+            )
+            failed |= any(s != "ok" for s in result.pipeline.statuses)
+    finally:
+        backend.close()
+    return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
 def cmd_schemas(args: argparse.Namespace) -> int:

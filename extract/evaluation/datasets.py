@@ -1,0 +1,213 @@
+"""The evaluation datasets: which documents, which gold, which schema, which metric.
+
+Every input reaches the real pipeline as a file: PDFs where the dataset has
+them, else the dataset's text written once to the user cache. The default
+subsets (what `make eval` runs) are fixed so that runs compare over time.
+
+    from extract.evaluation import DATASETS
+    examples = DATASETS["sroie"].examples(split=None, limit=5, everything=False)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+
+from extract.errors import ConfigError
+from extract.evaluation import cuad, scoring
+from extract.evaluation.loaders import load_module, text_input
+from extract.tokenizer import count_tekken_tokens
+
+LONG_TOKENS = 33_000  # "over 33K tokens": more than one request's worth, so chunked
+Row = tuple[str, str, dict[str, list[str]]]  # (doc_id, text, gold), as every load.py yields
+
+# CUAD's three contracts over 33K Tekken tokens (in CUAD's text and in the PDF's text layer
+# alike) with the fewest tokens in the PDF: 33,577 / 34,622, 33,594 / 34,926, 33,786 / 34,980.
+CUAD_LONG_DEFAULT = (
+    "PfHospitalityGroupInc_20150923_10-12G_EX-10.1_9266710_EX-10.1_Franchise Agreement1",
+    "IMMUNOMEDICSINC_08_07_2019-EX-10.1-PROMOTION AGREEMENT",
+    "SigaTechnologiesInc_20190603_8-K_EX-10.1_11695818_EX-10.1_Promotion Agreement",
+)
+CUAD_SHORT_DEFAULT = 7  # the first contracts (CSV order) with a PDF and under 132K chars
+
+
+@dataclass(frozen=True)
+class Example:
+    """One document to extract, with its gold values in the dataset's own format."""
+
+    doc_id: str
+    path: Path
+    gold: dict[str, list[str]]
+    tokens_over_33k: bool | None
+
+
+@dataclass(frozen=True)
+class EvalDataset:
+    """A dataset bound to a bundled schema, a mapping of our records and a scorer."""
+
+    name: str
+    schema: str  # bundled schema name
+    fields: tuple[str, ...]  # gold field names, in report order
+    splits: tuple[str, ...]  # first = default
+    rows: Callable[[str], Iterator[Row]]
+    default: Callable[[list[Row]], list[Row]]
+    input_path: Callable[[str, str], Path]  # (doc_id, text) -> the file the pipeline reads
+    to_gold: Callable[[scoring.Record], dict[str, list[str]]]
+    score: scoring.Scorer
+    match: scoring.Matcher  # (field, gold, pred) -> one document's field entirely right
+
+    def examples(
+        self, split: str | None = None, limit: int | None = None, everything: bool = False
+    ) -> list[Example]:
+        """The default subset; or the first `limit` of the split; or all of it (`everything`)."""
+        split = self.check_split(split)
+        if limit is not None and limit < 1:
+            raise ConfigError(f"--limit must be at least 1, got {limit}")
+        rows = list(self.rows(split))
+        if limit is not None:
+            rows = rows[:limit]
+        elif not everything:
+            rows = self.default(rows)
+        return [
+            Example(doc_id, self.input_path(doc_id, text), gold, _long(text))
+            for doc_id, text, gold in rows
+        ]
+
+    def check_split(self, split: str | None) -> str:
+        """The split to use; a ConfigError for the held-out or an unknown one."""
+        if split is None:
+            return self.splits[0]
+        if self.name == "kleister_nda" and split == "test-A":
+            raise ConfigError(
+                "kleister_nda split 'test-A' is held out (no text or gold is shipped): "
+                "tune and compare on 'dev-0' or 'train'"
+            )
+        if split not in self.splits:
+            raise ConfigError(f"{self.name} has no split {split!r}: use {', '.join(self.splits)}")
+        return split
+
+
+def _long(text: str) -> bool:
+    return count_tekken_tokens(text) > LONG_TOKENS
+
+
+def _first(n: int) -> Callable[[list[Row]], list[Row]]:
+    return lambda rows: rows[:n]
+
+
+# --- Kleister NDA -----------------------------------------------------------------------
+
+
+def _nda_rows(split: str) -> Iterator[Row]:
+    return load_module("kleister_nda").iter_docs(split)
+
+
+def _nda_path(doc_id: str, _text: str) -> Path:
+    return Path(load_module("kleister_nda").pdf_path(doc_id))
+
+
+# --- SROIE ------------------------------------------------------------------------------
+
+
+def _sroie_rows(_split: str) -> Iterator[Row]:
+    return load_module("sroie").iter_docs()
+
+
+def _sroie_path(doc_id: str, text: str) -> Path:
+    return text_input("sroie", doc_id, text)
+
+
+# --- Kleister Charity (sample) ----------------------------------------------------------
+
+
+def _charity_rows(_split: str) -> Iterator[Row]:
+    return load_module("kleister_charity_sample").iter_docs()
+
+
+def _charity_path(doc_id: str, text: str) -> Path:
+    pdf = Path(load_module("kleister_charity_sample").HERE) / "documents" / doc_id
+    return pdf if pdf.is_file() else text_input("kleister_charity", Path(doc_id).stem, text)
+
+
+def _shortest(n: int) -> Callable[[list[Row]], list[Row]]:
+    return lambda rows: sorted(rows, key=lambda r: (len(r[1]), r[0]))[:n]
+
+
+# --- CUAD -------------------------------------------------------------------------------
+
+
+def _cuad_rows(_split: str) -> Iterator[Row]:
+    return load_module("cuad").iter_docs()
+
+
+def _cuad_pdf(doc_id: str) -> Path | None:
+    found = load_module("cuad").pdf_path(doc_id)
+    return Path(found) if found else None
+
+
+def _cuad_path(doc_id: str, text: str) -> Path:
+    return _cuad_pdf(doc_id) or text_input("cuad", doc_id, text)
+
+
+def _cuad_default(rows: list[Row]) -> list[Row]:
+    """Seven ordinary contracts and the three shortest long ones, all with PDFs, in CSV order."""
+    missing = set(CUAD_LONG_DEFAULT) - {r[0] for r in rows}
+    if missing:
+        raise ConfigError(f"CUAD default subset: contracts not found: {sorted(missing)}")
+    short = (r[0] for r in rows if len(r[1]) <= 4 * LONG_TOKENS and _cuad_pdf(r[0]))
+    chosen = set(islice(short, CUAD_SHORT_DEFAULT)) | set(CUAD_LONG_DEFAULT)
+    return [r for r in rows if r[0] in chosen]
+
+
+DATASETS: dict[str, EvalDataset] = {
+    "kleister_nda": EvalDataset(
+        name="kleister_nda",
+        schema="nda",
+        fields=("effective_date", "jurisdiction", "party", "term"),
+        splits=("dev-0", "train"),
+        rows=_nda_rows,
+        default=_first(20),
+        input_path=_nda_path,
+        to_gold=scoring.nda_to_gold,
+        score=scoring.kleister_scorer(("effective_date", "jurisdiction", "party", "term")),
+        match=scoring.kleister_match,
+    ),
+    "sroie": EvalDataset(
+        name="sroie",
+        schema="receipt",
+        fields=scoring.SROIE_FIELDS,
+        splits=("train",),
+        rows=_sroie_rows,
+        default=_first(100),
+        input_path=_sroie_path,
+        to_gold=scoring.receipt_to_gold,
+        score=scoring.sroie_scores,
+        match=scoring.sroie_match,
+    ),
+    "kleister_charity": EvalDataset(
+        name="kleister_charity",
+        schema="charity_report",
+        fields=tuple(scoring.CHARITY_NAMES.values()),
+        splits=("dev-0",),
+        rows=_charity_rows,
+        default=_shortest(3),
+        input_path=_charity_path,
+        to_gold=scoring.charity_to_gold,
+        score=scoring.kleister_scorer(tuple(scoring.CHARITY_NAMES.values())),
+        match=scoring.kleister_match,
+    ),
+    "cuad": EvalDataset(
+        name="cuad",
+        schema="contract",
+        fields=cuad.CUAD_FIELDS,
+        splits=("all",),
+        rows=_cuad_rows,
+        default=_cuad_default,
+        input_path=_cuad_path,
+        to_gold=cuad.contract_to_gold,
+        score=cuad.cuad_scores,
+        match=cuad.cuad_match,
+    ),
+}

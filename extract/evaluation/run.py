@@ -1,0 +1,217 @@
+"""`evaluate()`: one dataset through the real pipeline and the naive baseline, scored, reported.
+
+    from extract.config import Config
+    from extract.evaluation import evaluate
+    result = evaluate("sroie", Config.resolve(), limit=10)
+    print(result.summary(), result.report_dir)
+
+The pipeline runs unchanged (`extract_paths`, its cache included), so the
+figures are those a user gets; the estimate is printed before anything is sent.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from extract.api import RunReport, extract_paths
+from extract.backends import Backend, make_backend
+from extract.config import Config
+from extract.errors import ConfigError
+from extract.estimate import Estimate, estimate
+from extract.evaluation.datasets import DATASETS, EvalDataset, Example
+from extract.evaluation.naive import NaiveRun, run_naive
+from extract.evaluation.report import write_report
+from extract.evaluation.scoring import Gold, Scores
+from extract.extraction import Task
+from extract.schema_registry import load_schema
+
+
+@dataclass
+class SystemRun:
+    """One system's answers on the examples (in example order), its scores and its cost."""
+
+    label: str  # "pipeline" | "naive"
+    preds: list[Gold]
+    statuses: list[str]
+    errors: list[str | None]
+    scores: Scores
+    seconds: float
+    requests: int
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: float | None
+    inputs_cut: int = 0  # naive: documents cut to fit the context window
+
+    @property
+    def documents(self) -> int:
+        return len(self.preds)
+
+    @property
+    def seconds_per_doc(self) -> float:
+        return self.seconds / self.documents if self.documents else 0.0
+
+
+@dataclass
+class EvalResult:
+    """Everything `evaluate()` measured; `report_dir` holds report.md, per_document.csv, f1.png."""
+
+    dataset: str
+    split: str
+    selection: str
+    examples: list[Example]
+    pipeline: SystemRun
+    naive: SystemRun | None
+    backend: str
+    model: str
+    mode: str
+    command: str
+    estimate: Estimate
+    cached_chunks: int = 0
+    report_dir: Path | None = None
+    written: list[Path] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line per system, for the terminal."""
+        lines = [f"{self.dataset} ({self.selection}, {len(self.examples)} documents):"]
+        for run in filter(None, (self.pipeline, self.naive)):
+            cost = "unknown" if run.cost_usd is None else f"${run.cost_usd:.4f}"
+            lines.append(
+                f"  {run.label:8} F1 {run.scores.overall.f1:.3f} (P {run.scores.overall.precision:.3f}"
+                f" R {run.scores.overall.recall:.3f}); {run.seconds:.1f} s, "
+                f"{run.prompt_tokens}+{run.completion_tokens} tokens, cost {cost}"
+            )
+        if self.report_dir is not None:
+            lines.append(f"  report: {self.report_dir / 'report.md'}")
+        return "\n".join(lines)
+
+
+def get_dataset(name: str) -> EvalDataset:
+    if name not in DATASETS:
+        raise ConfigError(f"unknown dataset {name!r}: use one of {', '.join(DATASETS)}")
+    return DATASETS[name]
+
+
+def evaluate(
+    dataset_name: str,
+    config: Config,
+    *,
+    split: str | None = None,
+    limit: int | None = None,
+    everything: bool = False,
+    naive: bool = True,
+    backend: Backend | None = None,
+    out_root: Path = Path("reports"),
+    command: str | None = None,
+) -> EvalResult:
+    """Extract the dataset's examples with the pipeline (and the naive baseline), score, report.
+
+    Raises ConfigError (before any request) for an unknown dataset, a held-out or unknown
+    split, a bad limit or missing evaluation data.
+    """
+    dataset = get_dataset(dataset_name)
+    split_used = dataset.check_split(split)
+    examples = dataset.examples(split, limit, everything)
+    schema_name, model = load_schema(dataset.schema)
+    paths = [e.path for e in examples]
+    own_backend = backend is None
+    backend = backend or make_backend(config)
+    try:
+        est = estimate(paths, Task.build(model, schema_name, config), backend)
+        _say(config, f"{dataset.name}, estimate for the pipeline: {est.describe()}")
+        report = extract_paths(paths, schema_name, config, backend=backend)
+        pipeline = _pipeline_run(dataset, examples, report)
+        baseline = None
+        if naive:
+            _say(config, f"{dataset.name}: naive baseline, one request per document")
+            baseline = _naive_run(
+                dataset, examples, run_naive(paths, model, schema_name, config, backend)
+            )
+    finally:
+        if own_backend:
+            backend.close()
+    result = EvalResult(
+        dataset=dataset.name,
+        split=split_used,
+        selection=_selection(limit, everything),
+        examples=examples,
+        pipeline=pipeline,
+        naive=baseline,
+        backend=report.backend,
+        model=report.model,
+        mode=report.mode,
+        command=command or default_command(),
+        estimate=est,
+        cached_chunks=report.cached_chunks,
+    )
+    result.report_dir, result.written = write_report(result, out_root)
+    _say(config, result.summary())
+    return result
+
+
+def _say(config: Config, text: str) -> None:
+    if not config.quiet:
+        print(text, flush=True)
+
+
+def _selection(limit: int | None, everything: bool) -> str:
+    if limit is not None:
+        return f"first {limit}"
+    return "all" if everything else "default subset"
+
+
+def default_command() -> str:
+    """The command line that started this process, as one would type it again."""
+    argv = sys.argv or [""]
+    head = Path(argv[0])
+    prog = f"python -m {head.parent.name}" if head.name == "__main__.py" else head.name
+    return " ".join(filter(None, [prog, shlex.join(argv[1:])]))
+
+
+def score(dataset: EvalDataset, examples: list[Example], preds: list[Gold]) -> Scores:
+    """The dataset's metric, plus the same on the documents over 33K tokens when mixed in."""
+    golds = [e.gold for e in examples]
+    scores = dataset.score(golds, preds)
+    long = [i for i, e in enumerate(examples) if e.tokens_over_33k]
+    if long and len(long) < len(examples):
+        part = dataset.score([golds[i] for i in long], [preds[i] for i in long])
+        scores.extra[f"documents over 33K tokens ({len(long)})"] = part.overall
+    return scores
+
+
+def _pipeline_run(dataset: EvalDataset, examples: list[Example], report: RunReport) -> SystemRun:
+    by_source = {str(Path(r.source).resolve()): r for r in report.results}
+    results = [by_source.get(str(e.path.resolve())) for e in examples]
+    preds = [dataset.to_gold(r.data if r else None) for r in results]
+    cost = report.tables.documents["cost_usd"].sum(min_count=1) if results else 0.0
+    return SystemRun(
+        label="pipeline",
+        preds=preds,
+        statuses=[r.status if r else "error" for r in results],
+        errors=[r.error if r else "no result for this file" for r in results],
+        scores=score(dataset, examples, preds),
+        seconds=report.seconds,
+        requests=sum(r.usage.requests for r in report.results),
+        prompt_tokens=sum(r.usage.prompt_tokens for r in report.results),
+        completion_tokens=sum(r.usage.completion_tokens for r in report.results),
+        cost_usd=None if cost != cost else float(cost),  # NaN: a price is unknown
+    )
+
+
+def _naive_run(dataset: EvalDataset, examples: list[Example], run: NaiveRun) -> SystemRun:
+    preds = [dataset.to_gold(o.data) for o in run.outcomes]
+    return SystemRun(
+        label="naive",
+        preds=preds,
+        statuses=[o.status for o in run.outcomes],
+        errors=[o.error for o in run.outcomes],
+        scores=score(dataset, examples, preds),
+        seconds=run.seconds,
+        requests=run.total("requests"),
+        prompt_tokens=run.total("prompt_tokens"),
+        completion_tokens=run.total("completion_tokens"),
+        cost_usd=run.cost_usd,
+        inputs_cut=sum(o.truncated_input for o in run.outcomes),
+    )

@@ -48,6 +48,7 @@ def estimate(paths: list[Path], task: Task, backend: Backend) -> Estimate:
             continue
         chunks = plan_chunks(doc, task, backend)
         system = backend.count_tokens(task.system(multi_part=len(chunks) > 1))
+        system += sum(backend.count_tokens(m["content"]) + MESSAGE_OVERHEAD for m in task.examples)
         for chunk in chunks:
             requests += 1
             prompt += system + 2 * MESSAGE_OVERHEAD

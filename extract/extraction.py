@@ -12,16 +12,17 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from extract.backends.base import Backend, Message, StructuredRequest
 from extract.cache import CachedAnswer, cache_key
 from extract.chunking import Chunk, chunk_document, split_chunk
 from extract.config import Config
 from extract.documents import Document, file_id
-from extract.errors import InvalidAnswer, ProviderError
+from extract.errors import ConfigError, InvalidAnswer, ProviderError
 from extract.merge import Conflict, merge_answers
 from extract.prompting import (
+    example_messages,
     reask_messages,
     schema_block,
     system_prompt,
@@ -49,6 +50,7 @@ class Task:
     strict_schema: dict[str, Any]
     field_guide: str
     config: Config
+    examples: tuple[Message, ...] = ()
     # Token counts of the prompt parts that do not depend on the document, per backend:
     # counted once, not once per document.
     _fixed_tokens: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
@@ -61,6 +63,7 @@ class Task:
             strict_schema=to_strict_schema(schema),
             field_guide=field_guide(schema),
             config=config,
+            examples=example_messages(_checked_examples(schema)),
         )
 
     @property
@@ -113,6 +116,8 @@ def token_budget(task: Task, backend: Backend, source: str) -> int:
     key = f"{backend.name}:{backend.model}"
     if key not in task._fixed_tokens:
         fixed = backend.count_tokens(task.system(multi_part=True)) + 2 * MESSAGE_OVERHEAD
+        for message in task.examples:
+            fixed += backend.count_tokens(message["content"]) + MESSAGE_OVERHEAD
         if backend.schema_in_prompt():
             fixed += backend.count_tokens(schema_block(task.strict_schema))
         task._fixed_tokens[key] = fixed
@@ -137,6 +142,7 @@ def extract_chunk(
     outcome = ChunkOutcome(chunk=chunk)
     messages: tuple[Message, ...] = (
         {"role": "system", "content": task.system(multi_part=n_chunks > 1)},
+        *task.examples,
         {"role": "user", "content": build_user_message(chunk, _display_name(source), n_chunks)},
     )
     cfg = task.config
@@ -171,7 +177,9 @@ def extract_chunk(
             parsed = parse_answer(answer.text, task.schema)
         except InvalidAnswer as exc:
             problem = str(exc)
-            messages = messages[:2] + reask_messages(_clip(answer.text or ""), _clip(problem))
+            messages = messages[: 2 + len(task.examples)] + reask_messages(
+                _clip(answer.text or ""), _clip(problem)
+            )
             continue
         outcome.data = parsed.model_dump(mode="json")
         if services.cache is not None:
@@ -274,6 +282,19 @@ def conflicts_json(conflicts: list[Conflict]) -> str | None:
         [{"field": c.field, "kept": c.kept, "other": c.other, "chunk": c.chunk} for c in conflicts],
         ensure_ascii=False,
     )
+
+
+def _checked_examples(schema: type[BaseModel]) -> list[tuple[str, dict[str, Any]]]:
+    """A schema's worked examples (`EXAMPLES`), each answer checked against the schema."""
+    examples = list(getattr(schema, "EXAMPLES", ()))
+    for text, answer in examples:
+        try:
+            schema.model_validate(answer)
+        except ValidationError as exc:
+            raise ConfigError(f"{schema.__name__}.EXAMPLES: an answer is invalid: {exc}") from None
+        if not isinstance(text, str) or not text.strip():
+            raise ConfigError(f"{schema.__name__}.EXAMPLES: an example document is empty")
+    return examples
 
 
 def _display_name(source: str) -> str:

@@ -79,6 +79,19 @@ def user_overhead(source: str) -> str:
     return USER_TEMPLATE.format(source=source, where=" (part 00.0 of 00, pages 000-000)", text="")
 
 
+def example_messages(examples: list[tuple[str, dict[str, Any]]]) -> tuple[Message, ...]:
+    """Worked examples as earlier turns: a document, then the answer it should get.
+
+    Small models follow a shown answer far better than a described one.
+    """
+    messages: list[Message] = []
+    for number, (text, answer) in enumerate(examples, start=1):
+        user = USER_TEMPLATE.format(source=f"example-{number}.txt", where="", text=_defuse(text))
+        messages.append({"role": "user", "content": user})
+        messages.append({"role": "assistant", "content": json.dumps(answer, ensure_ascii=False)})
+    return tuple(messages)
+
+
 def reask_messages(answer_text: str, error: str) -> tuple[Message, ...]:
     """Messages appended to a request whose answer failed validation."""
     return (

@@ -250,7 +250,7 @@ def test_instructions_inside_a_document_stay_inside_the_delimiters(tmp_path: Pat
     )
     with FakeOpenAI(schema_responder(receipt_fill)) as fake:
         assert run(hostile, tmp_path / "r.parquet", fake.base_url) == 0
-        user = fake.chat_requests()[0].body["messages"][1]["content"]
+        user = fake.chat_requests()[0].body["messages"][-1]["content"]
     assert user.count("</document>") == 1 and user.rstrip().endswith("</document>")
     assert user.count("<document>") == 1
 

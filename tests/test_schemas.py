@@ -164,7 +164,6 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "date": "14/05/2018",
         "address": "NO 12, JALAN BUNGA RAYA 3,\nTAMAN MELAWATI, 53100 KUALA LUMPUR",
         "total": "RM 15.30",
-        "items": [{"description": "ROTI BAKAR KAYA", "quantity": 2, "amount": "5.60"}],
     },
     "nda": {
         "parties": ['Bluefin Robotics, Inc. ("Bluefin")', "Harbor Analytics LLC"],

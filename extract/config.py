@@ -91,9 +91,10 @@ class Config(BaseModel):
     def resolve(cls, backend: str = "auto", env: dict[str, str] | None = None, **given) -> Config:
         """Build a config from explicit settings, then the environment, then defaults.
 
-        Explicit values (not None) win. `backend="auto"` picks Requesty when
-        REQUESTY_API_KEY is set, else EXTRACT_BASE_URL when set (or a --base-url
-        was given), else the embedded local model.
+        Explicit values (not None) win. `backend="auto"` picks, in order: the local
+        model when a GGUF file is given; the endpoint of an explicit --base-url;
+        Requesty when REQUESTY_API_KEY (or an explicit key) is set; EXTRACT_BASE_URL;
+        else the embedded local model.
         """
         env = dict(os.environ if env is None else env)
         if backend == "auto":
@@ -101,7 +102,9 @@ class Config(BaseModel):
         chosen = {k: v for k, v in given.items() if v is not None}
         base_url = chosen.get("base_url") or env.get("EXTRACT_BASE_URL")
         if backend == "auto":
-            if "base_url" in chosen:
+            if "local_model" in chosen:
+                backend = "local"
+            elif "base_url" in chosen:
                 backend = "openai"
             elif env.get("REQUESTY_API_KEY") or "api_key" in chosen:
                 backend = "requesty"

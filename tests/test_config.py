@@ -33,6 +33,13 @@ def test_flags_win_over_environment():
     assert cfg.api_key.get_secret_value() == "b"
 
 
+def test_a_gguf_file_means_the_local_model_even_with_a_key(tmp_path):
+    gguf = tmp_path / "m.gguf"
+    gguf.write_bytes(b"GGUF")
+    cfg = Config.resolve(env={"REQUESTY_API_KEY": "k"}, local_model=gguf)
+    assert cfg.backend == "local" and cfg.local_model == gguf
+
+
 def test_nothing_set_means_the_local_model_with_its_own_context():
     cfg = Config.resolve(env={})
     assert cfg.backend == "local" and cfg.context_window == 8192

@@ -53,7 +53,6 @@ class RunReport:
     mode: str
     seconds: float
     cached_chunks: int = 0
-    spent_usd: float | None = None
     written: list[Path] = field(default_factory=list)
 
     @property
@@ -120,7 +119,6 @@ def extract_paths(
         mode=backend.mode,
         seconds=runner.stats.seconds,
         cached_chunks=runner.stats.cached_chunks,
-        spent_usd=services.budget.spent if services.budget else None,
     )
     if out is not None:
         report.written = write_tables(tables, out)

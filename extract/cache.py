@@ -1,9 +1,11 @@
-"""A content-addressed cache of validated chunk answers, in SQLite.
+"""A content-addressed cache of chunk answers, in SQLite.
 
 The key hashes everything that decides the answer: backend and model, prompt
 version, the schema as sent, the messages (so the chunk text) and the request
-parameters. Only validated answers are stored, each committed at once, so a
-run killed at any moment and started again re-sends nothing that finished.
+parameters. It stores the model's raw JSON object, and only for answers that
+passed validation, each committed at once, so a run killed at any moment and
+started again re-sends nothing that finished; grounding and the schema's
+validators run again on a hit.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ CREATE TABLE IF NOT EXISTS answers (
 )"""
 
 
+STORED_FORMAT = "raw-object"  # entries before this held validated data
+
+
 @dataclass(frozen=True)
 class CachedAnswer:
     data: dict[str, Any]
@@ -43,6 +48,7 @@ def cache_key(backend: str, model: str, mode: str, request: StructuredRequest) -
         "model": model,
         "mode": mode,
         "prompt_version": PROMPT_VERSION,
+        "stored": STORED_FORMAT,
         "schema": request.schema,
         "schema_name": request.schema_name,
         "messages": list(request.messages),

@@ -76,7 +76,7 @@ class Config(BaseModel):
 
     @property
     def resolved_cache_path(self) -> Path:
-        """Where validated answers are kept: --cache-path, else the user cache folder."""
+        """Where answers are kept: --cache-path, else the user cache folder."""
         if self.cache_path is not None:
             return self.cache_path
         base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"

@@ -20,6 +20,7 @@ from extract.chunking import Chunk, chunk_document, split_chunk
 from extract.config import Config
 from extract.documents import Document, file_id
 from extract.errors import ConfigError, InvalidAnswer, ProviderError
+from extract.grounding import evidence_fields, ground_answer, locate
 from extract.merge import Conflict, merge_answers
 from extract.prompting import (
     example_messages,
@@ -35,7 +36,7 @@ from extract.retry import call_with_retries
 from extract.services import RunServices
 from extract.strict_schema import field_guide, to_strict_schema
 from extract.tokenizer import MESSAGE_OVERHEAD
-from extract.validation import parse_answer
+from extract.validation import load_object, validate_object
 
 REASK_RESERVE = 400  # tokens kept free for a re-ask's extra turns
 REASK_TEXT_CHARS = 600  # the rejected answer and error are cut to this in a re-ask
@@ -51,6 +52,7 @@ class Task:
     field_guide: str
     config: Config
     examples: tuple[Message, ...] = ()
+    evidence: dict[str, str] = field(default_factory=dict)  # grounded fields -> mode
     # Token counts of the prompt parts that do not depend on the document, per backend:
     # counted once, not once per document.
     _fixed_tokens: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
@@ -64,7 +66,13 @@ class Task:
             field_guide=field_guide(schema),
             config=config,
             examples=example_messages(_checked_examples(schema)),
+            evidence=evidence_fields(schema),
         )
+
+    def accept(self, raw: dict[str, Any], chunk: Chunk) -> dict[str, Any]:
+        """The model's raw object grounded in the chunk text, validated, as JSON-ready data."""
+        grounded = ground_answer(raw, self.evidence, chunk.text)
+        return validate_object(grounded, self.schema).model_dump(mode="json")
 
     @property
     def description(self) -> str:
@@ -136,7 +144,9 @@ def extract_chunk(
 ) -> ChunkOutcome:
     """Ask for one chunk's data; re-ask on invalid answers; never raise for model failures.
 
-    A validated answer already in the cache is used without any request.
+    An answer already in the cache is used without any request. The cache
+    holds the model's raw object, so grounding and validators run again on a
+    hit: a changed normaliser applies without paying for the answer twice.
     """
     backend = services.backend
     outcome = ChunkOutcome(chunk=chunk)
@@ -148,9 +158,14 @@ def extract_chunk(
     cfg = task.config
     key = cache_key(backend.name, backend.model, backend.mode, _request(task, messages, chunk, 0))
     if services.cache is not None and (hit := services.cache.get(key)) is not None:
-        outcome.data, outcome.models, outcome.cached = hit.data, hit.models, True
-        outcome.usage = Usage(**hit.usage)
-        return outcome
+        try:
+            outcome.data = task.accept(hit.data, chunk)
+        except InvalidAnswer:
+            pass  # valid under an earlier schema version only: ask again
+        else:
+            outcome.models, outcome.cached = hit.models, True
+            outcome.usage = Usage(**hit.usage)
+            return outcome
 
     def on_retry(_error: ProviderError, _wait: float) -> None:
         outcome.usage.retries += 1
@@ -174,18 +189,16 @@ def extract_chunk(
             outcome.error = f"answer truncated (finish_reason={answer.finish_reason})"
             return outcome
         try:
-            parsed = parse_answer(answer.text, task.schema)
+            raw = load_object(answer.text)
+            outcome.data = task.accept(raw, chunk)
         except InvalidAnswer as exc:
             problem = str(exc)
             messages = messages[: 2 + len(task.examples)] + reask_messages(
                 _clip(answer.text or ""), _clip(problem)
             )
             continue
-        outcome.data = parsed.model_dump(mode="json")
         if services.cache is not None:
-            services.cache.put(
-                key, CachedAnswer(outcome.data, asdict(outcome.usage), list(outcome.models))
-            )
+            services.cache.put(key, CachedAnswer(raw, asdict(outcome.usage), list(outcome.models)))
         return outcome
     outcome.error = f"invalid answer after {cfg.max_reasks + 1} attempts: {problem}"
     return outcome
@@ -294,6 +307,13 @@ def _checked_examples(schema: type[BaseModel]) -> list[tuple[str, dict[str, Any]
             raise ConfigError(f"{schema.__name__}.EXAMPLES: an answer is invalid: {exc}") from None
         if not isinstance(text, str) or not text.strip():
             raise ConfigError(f"{schema.__name__}.EXAMPLES: an example document is empty")
+        for name in evidence_fields(schema):
+            values = answer.get(name)
+            for value in values if isinstance(values, list) else [values]:
+                if isinstance(value, str) and locate(value, text) is None:
+                    raise ConfigError(
+                        f"{schema.__name__}.EXAMPLES: {name}={value!r} is not in the example text"
+                    )
     return examples
 
 

@@ -19,11 +19,20 @@ MAX_ERRORS_SHOWN = 8
 
 def parse_answer(text: str | None, schema: type[BaseModel]) -> BaseModel:
     """Parse and validate; raise `InvalidAnswer` with a short, model-readable reason."""
+    return validate_object(load_object(text), schema)
+
+
+def load_object(text: str | None) -> dict[str, Any]:
+    """The JSON object in a model's answer (a Markdown fence around it is tolerated)."""
     if text is None or not text.strip():
         raise InvalidAnswer("the answer was empty; a JSON object was expected")
     data = _load_json(text)
     if not isinstance(data, dict):
         raise InvalidAnswer(f"expected a JSON object, got {type(data).__name__}")
+    return data
+
+
+def validate_object(data: dict[str, Any], schema: type[BaseModel]) -> BaseModel:
     try:
         return schema.model_validate(data)
     except ValidationError as exc:

@@ -18,6 +18,7 @@ class Contract(BaseModel):
         default_factory=list,
         description='Full legal names of the contracting parties (e.g. "Nike, Inc."), without '
         'role labels such as "the Company" or "Distributor".',
+        json_schema_extra={"evidence": "verbatim"},
     )
     agreement_date: str | None = Field(
         None, description="Date the contract was made or signed, ISO 8601 YYYY-MM-DD."
@@ -42,6 +43,7 @@ class Contract(BaseModel):
     governing_law: str | None = Field(
         None,
         description='The state or country whose law governs, e.g. "Nevada", "Ontario, Canada".',
+        json_schema_extra={"evidence": "present"},
     )
 
     _parties = field_validator("parties", mode="before")(norm.party_names)

@@ -1,4 +1,8 @@
-"""Non-disclosure agreements, with the Kleister NDA fields."""
+"""Non-disclosure agreements, with the Kleister NDA fields.
+
+Party names are grounded verbatim and the governing law must be named in the
+text: a small model otherwise copies the descriptions' own examples.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ class NDA(BaseModel):
         default_factory=list,
         description="Full legal names of the companies or people who are parties to the agreement, "
         'as written (e.g. "Nike, Inc."), without role labels such as "the Company" or "Recipient".',
+        json_schema_extra={"evidence": "verbatim"},
     )
     effective_date: str | None = Field(
         None,
@@ -24,6 +29,7 @@ class NDA(BaseModel):
         None,
         description="The US state or country whose laws govern the agreement, full name (e.g. "
         '"New York", "Delaware", "England"), from the governing-law clause.',
+        json_schema_extra={"evidence": "present"},
     )
     term: str | None = Field(
         None,

@@ -101,7 +101,8 @@ def us_state_or_country(value: Any) -> Any:
 
 def term(value: Any) -> Any:
     """'two (2) years', '24 months', 'one-year', '90 days' -> '2 years', '24 months', '1 years',
-    '90 days' (always "N <unit>s"); text without a recognisable duration passes through."""
+    '90 days' (always "N <unit>s"); a unit with no number ("N years") is None; text naming no
+    unit passes through."""
     value = blank_to_none(value)
     if not isinstance(value, str):
         return value
@@ -113,7 +114,7 @@ def term(value: Any) -> Any:
         return value
     word, digits, unit = match.groups()
     number = int(digits or word) if (digits or word.isdigit()) else NUMBER_WORDS.get(word)
-    return f"{number} {unit}s" if number is not None else value
+    return f"{number} {unit}s" if number is not None else None  # "N years": a placeholder
 
 
 _SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9}

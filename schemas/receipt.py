@@ -1,11 +1,14 @@
-"""Shop receipts, with the four SROIE fields kept exactly as printed."""
+"""Shop receipts, with the four SROIE fields kept exactly as printed.
+
+Each field is grounded verbatim: the value in the table is the receipt's own
+text for it, so a model's paraphrase or a value it made up never gets in.
+"""
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, computed_field, field_validator
 
 from schemas import normalize as norm
 
@@ -15,21 +18,27 @@ class Receipt(BaseModel):
 
     company: str | None = Field(
         None,
-        description="Name of the business that issued the receipt, exactly as printed at the top "
-        "(usually upper case, with SDN BHD / ENTERPRISE etc.), not the branch or a slogan.",
+        description="Name of the business that issued the receipt, exactly as printed near the "
+        "top (usually upper case, often ending SDN BHD / BHD / ENTERPRISE / TRADING), not a "
+        "person's name, the registration number, the branch or a slogan.",
+        json_schema_extra={"evidence": "verbatim"},
     )
     date: str | None = Field(
         None,
         description="Date of purchase exactly as printed (e.g. 25/12/2018), without the time.",
+        json_schema_extra={"evidence": "verbatim"},
     )
     address: str | None = Field(
         None,
-        description="The business's full address as printed, its lines joined with single spaces.",
+        description="The business's full address as printed, every line of it from the street "
+        "or lot number to the postcode, town and state, joined with single spaces.",
+        json_schema_extra={"evidence": "verbatim"},
     )
     total: str | None = Field(
         None,
-        description="Grand total paid including tax and rounding, digits with 2 decimals as "
-        "printed (e.g. 9.00), no currency.",
+        description="Grand total paid, after tax and after any rounding adjustment, as printed "
+        "(e.g. 9.00 or RM9.00); not the subtotal, the cash tendered or the change.",
+        json_schema_extra={"evidence": "verbatim"},
     )
 
     # Worked examples shown to the model before each receipt (made up, not from any dataset).
@@ -58,6 +67,18 @@ class Receipt(BaseModel):
                 "total": "17.59",
             },
         ),
+        (
+            "LIM AH KOW\nKEDAI RUNCIT SENTOSA ENTERPRISE\n001234567-T\nNO. 9, JALAN MELATI 4,\n"
+            "TAMAN MELATI,\n81300 SKUDAI, JOHOR.\nCASH BILL\nDATE:\n07/06/2018 10:41:02 AM\n"
+            "BERAS 5KG\n1\n18.50\nMINYAK 1KG\n2\n13.80\nTOTAL AMT........ RM\n32.30\n"
+            "ROUNDING ADJ......\n0.00\nRM\n32.30\nCASH........ RM\n50.00\nCHANGE...... RM\n17.70",
+            {
+                "company": "KEDAI RUNCIT SENTOSA ENTERPRISE",
+                "date": "07/06/2018",
+                "address": "NO. 9, JALAN MELATI 4, TAMAN MELATI, 81300 SKUDAI, JOHOR.",
+                "total": "32.30",
+            },
+        ),
     ]
 
     _clean = field_validator("company", "date", "address", mode="before")(norm.blank_to_none)
@@ -65,11 +86,13 @@ class Receipt(BaseModel):
     @field_validator("total", mode="before")
     @classmethod
     def _total(cls, value: object) -> object:
-        """Keep the printed digits, drop currency marks: 'RM 9.00' -> '9.00', '9' -> '9.00'."""
+        """A bare number from the model becomes its printed form: 9 -> '9.00'."""
         value = norm.blank_to_none(value)
-        if isinstance(value, (int, float)):
-            return f"{value:.2f}"
-        if isinstance(value, str):
-            text = re.sub(r"^[^\d(-]+|[^\d)]+$", "", value).replace(",", "")
-            return f"{text}.00" if text.isdigit() else (text or value)
-        return value
+        return f"{value:.2f}" if isinstance(value, (int, float)) else value
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def total_amount(self) -> float | None:
+        """The total as a number ('RM 1,234.50' -> 1234.5), for sums and filters."""
+        amount = norm.decimal_amount(self.total)
+        return amount if isinstance(amount, float) else None

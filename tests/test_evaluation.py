@@ -88,9 +88,10 @@ def test_sroie_gold_answers_score_one_and_the_report_reads_back(tmp_path: Path):
     with FakeOpenAI(schema_responder(fill)) as fake:
         result = evaluate("sroie", config_for(fake), limit=3, out_root=tmp_path, command="test")
         requests = fake.chat_requests()
-    assert result.pipeline.scores.overall.f1 == 1.0
+    # Grounding returns values as printed; in three of these twelve the annotators corrected
+    # the print ("SDN BND" -> "SDN BHD", "D.T.Y." -> "D.I.Y.", "27,JALAN" -> "27, JALAN").
+    assert result.pipeline.scores.overall.f1 == 9 / 12
     assert result.naive is not None and result.naive.scores.overall.f1 == 1.0
-    assert result.pipeline.scores.extra["loose (case, spaces ignored)"].f1 == 1.0
     naive = [r for r in requests if is_naive(r)]
     assert len(naive) == 3 == len({sent_text(r) for r in naive})  # one request per document
     for request in naive:
@@ -102,7 +103,11 @@ def test_sroie_gold_answers_score_one_and_the_report_reads_back(tmp_path: Path):
     assert "pipeline ÷ naive F1" in report and "`test`" in report
     table = pd.read_csv(result.report_dir / "per_document.csv", dtype={"doc_id": str})
     assert list(table["doc_id"]) == ["000", "001", "002"]
-    assert table["company.pipeline_match"].all() and table["total.naive_match"].all()
+    assert table["company.pipeline"][0] == "BOOK TA .K(TAMAN DAYA) SDN BND"
+    assert list(table["company.pipeline_match"]) == [False, True, False]
+    assert list(table["address.pipeline_match"]) == [True, False, True]
+    assert table["date.pipeline_match"].all() and table["total.pipeline_match"].all()
+    assert table["company.naive_match"].all() and table["address.naive_match"].all()
     assert (table["status"] == "ok").all()
 
 
@@ -194,3 +199,15 @@ def test_naive_schema_and_truncation():
     assert '"description": "' not in json.dumps(schema)
     text, cut = fit_text("word " * 1000, 100, lambda s: len(s.split()))
     assert cut and len(text.split()) <= 100
+
+
+def test_a_rerun_pays_for_nothing_it_has_seen(tmp_path: Path):
+    examples = DATASETS["sroie"].examples(limit=2)
+    with FakeOpenAI(schema_responder(gold_fill(examples, receipt_answer))) as fake:
+        first = evaluate("sroie", config_for(fake), limit=2, out_root=tmp_path, command="test")
+        sent = len(fake.chat_requests())
+        again = evaluate("sroie", config_for(fake), limit=2, out_root=tmp_path, command="test")
+        assert len(fake.chat_requests()) == sent == 4  # pipeline and naive, once each
+    assert again.naive is not None and again.naive.cached == 2 and again.cached_chunks == 2
+    assert again.pipeline.preds == first.pipeline.preds
+    assert first.naive is not None and again.naive.preds == first.naive.preds

@@ -195,7 +195,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
 
 EXPECTED: dict[str, dict[str, Any]] = {
     "invoice": {"issue_date": "2024-03-14", "currency": "GBP", "subtotal": 10952.96, "tax": 2190.59},
-    "receipt": {"date": "14/05/2018", "total": "15.30",
+    "receipt": {"date": "14/05/2018", "total": "RM 15.30", "total_amount": 15.3,
                 "address": "NO 12, JALAN BUNGA RAYA 3, TAMAN MELAWATI, 53100 KUALA LUMPUR"},
     "nda": {"parties": ["Bluefin Robotics, Inc.", "Harbor Analytics LLC"], "effective_date": "2019-09-02",
             "jurisdiction": "Massachusetts", "term": "3 years"},

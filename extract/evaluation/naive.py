@@ -4,8 +4,9 @@ One request per document: the whole text (cut to fit the context window), a
 one-line prompt naming the fields, the strict schema stripped of every field
 description, and the answer read with `json.loads` only: no chunking, no field
 guide, no pydantic normalisers, no re-asks. Retries, rate limits, the audit log
-and the cost budget are the pipeline's own (`RunServices`), so the comparison
-measures the pipeline's method, not its plumbing.
+the cost budget and the answer cache are the pipeline's own (`RunServices`), so
+the comparison measures the pipeline's method, not its plumbing, and a rerun
+pays only for documents it has not seen.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from extract.backends.base import Backend, StructuredRequest
+from extract.cache import CachedAnswer, cache_key
 from extract.config import Config
 from extract.documents import read_document
 from extract.errors import ExtractError, ProviderError
@@ -44,6 +46,7 @@ class NaiveOutcome:
     retries: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    cached: bool = False
 
     @property
     def status(self) -> str:
@@ -134,6 +137,14 @@ def _ask(path: Path, job: _Job, services: RunServices) -> NaiveOutcome:
             temperature=job.config.temperature,
             tags={"doc_id": doc.doc_id, "chunk": "naive", "attempt": "0"},
         )
+        backend = services.backend
+        key = cache_key(backend.name, backend.model, backend.mode, request)
+        if services.cache is not None and (hit := services.cache.get(key)) is not None:
+            outcome.data, outcome.cached = hit.data, True
+            outcome.requests = hit.usage["requests"]
+            outcome.prompt_tokens = hit.usage["prompt_tokens"]
+            outcome.completion_tokens = hit.usage["completion_tokens"]
+            return outcome
 
         def on_retry(_error: ProviderError, _wait: float) -> None:
             outcome.retries += 1
@@ -159,6 +170,10 @@ def _ask(path: Path, job: _Job, services: RunServices) -> NaiveOutcome:
         return outcome
     if isinstance(data, dict):
         outcome.data = data
+        if services.cache is not None:
+            usage = {"requests": 1, "retries": outcome.retries, "prompt_tokens": outcome.prompt_tokens,
+                     "completion_tokens": outcome.completion_tokens}  # fmt: skip
+            services.cache.put(key, CachedAnswer(data, usage, [answer.model]))
     else:
         outcome.error = f"expected a JSON object, got {type(data).__name__}"
     return outcome

@@ -112,7 +112,12 @@ def facts(result: EvalResult) -> list[str]:
     ]
     if result.naive is not None:
         cut = result.naive.inputs_cut
-        lines.append(f"- naive baseline: {cut} documents cut to fit the context window")
+        lines.append(
+            f"- naive baseline: {cut} documents cut to fit the context window, "
+            f"{result.naive.cached} answered from the cache"
+        )
+    if result.cached_chunks or (result.naive is not None and result.naive.cached):
+        lines.append("- seconds count cache hits as near-zero: compare them only between cold runs")
     return lines
 
 

@@ -44,6 +44,7 @@ class SystemRun:
     completion_tokens: int
     cost_usd: float | None
     inputs_cut: int = 0  # naive: documents cut to fit the context window
+    cached: int = 0  # naive: documents answered from the cache
 
     @property
     def documents(self) -> int:
@@ -214,4 +215,5 @@ def _naive_run(dataset: EvalDataset, examples: list[Example], run: NaiveRun) -> 
         completion_tokens=run.total("completion_tokens"),
         cost_usd=run.cost_usd,
         inputs_cut=sum(o.truncated_input for o in run.outcomes),
+        cached=sum(o.cached for o in run.outcomes),
     )

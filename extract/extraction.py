@@ -21,7 +21,7 @@ from extract.config import Config
 from extract.documents import Document, file_id
 from extract.errors import ConfigError, InvalidAnswer, ProviderError
 from extract.grounding import evidence_fields, ground_answer, locate
-from extract.merge import Conflict, merge_answers
+from extract.merge import Conflict, last_wins_fields, merge_answers
 from extract.prompting import (
     example_messages,
     reask_messages,
@@ -53,6 +53,7 @@ class Task:
     config: Config
     examples: tuple[Message, ...] = ()
     evidence: dict[str, str] = field(default_factory=dict)  # grounded fields -> mode
+    last_wins: frozenset[str] = frozenset()  # fields merged from the last chunk that has one
     # Token counts of the prompt parts that do not depend on the document, per backend:
     # counted once, not once per document.
     _fixed_tokens: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
@@ -67,6 +68,7 @@ class Task:
             config=config,
             examples=example_messages(_checked_examples(schema)),
             evidence=evidence_fields(schema),
+            last_wins=last_wins_fields(schema),
         )
 
     def accept(self, raw: dict[str, Any], chunk: Chunk) -> dict[str, Any]:
@@ -281,7 +283,8 @@ def finish_document(
         chunks={o.chunk.label: o.chunk for o in outcomes},
     )
     if good:
-        merged = merge_answers([(o.chunk.label, o.data) for o in good if o.data is not None])
+        answers = [(o.chunk.label, o.data) for o in good if o.data is not None]
+        merged = merge_answers(answers, task.last_wins)
         result.data = task.schema.model_validate(merged.data).model_dump(mode="json")
         result.conflicts = merged.conflicts
         result.origins = merged.origins

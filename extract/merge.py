@@ -2,7 +2,9 @@
 
 Chunks are merged in document order, whatever order their requests finished
 in. A scalar takes the first non-null value; a different value found later is
-recorded as a conflict, not hidden. Lists are concatenated and de-duplicated by
+recorded as a conflict, not hidden. A field whose value usually sits at the end
+of a document (a governing-law clause) can ask for the last non-null value
+instead, with `json_schema_extra={"merge": "last"}`. Lists are concatenated and de-duplicated by
 a normalised key. Nested objects merge field by field.
 """
 
@@ -13,6 +15,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
+
+from pydantic import BaseModel
+
+from extract.errors import ConfigError
 
 _SPACE = re.compile(r"\s+")
 _PUNCT = re.compile(r"[^\w\s.-]")
@@ -36,7 +42,23 @@ class Merged:
     origins: dict[str, list[str]] = field(default_factory=dict)
 
 
-def merge_answers(parts: list[tuple[str, dict[str, Any]]]) -> Merged:
+def last_wins_fields(schema: type[BaseModel]) -> frozenset[str]:
+    """The schema's top-level fields marked `merge: "last"`."""
+    names = set()
+    for name, info in schema.model_fields.items():
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        rule = extra.get("merge")
+        if rule is None:
+            continue
+        if rule != "last":
+            raise ConfigError(f'{schema.__name__}.{name}: merge must be "last", not {rule!r}')
+        names.add(name)
+    return frozenset(names)
+
+
+def merge_answers(
+    parts: list[tuple[str, dict[str, Any]]], last_wins: frozenset[str] = frozenset()
+) -> Merged:
     """Merge (chunk label, answer) pairs given in document order."""
     merged = Merged(data={})
     seen_keys: dict[str, set[str]] = {}
@@ -53,6 +75,13 @@ def merge_answers(parts: list[tuple[str, dict[str, Any]]]) -> Merged:
                     keys.add(key)
                     kept.append(item)
                     origins.append(label)
+            elif name in last_wins and value is not None:
+                kept = merged.data.get(name)
+                if kept is not None and normal_key(kept) != normal_key(value):
+                    merged.conflicts.append(
+                        Conflict(field=name, kept=value, other=kept, chunk=label)
+                    )
+                merged.data[name] = value
             else:
                 merged.data[name] = _merge_value(
                     merged.data.get(name), value, name, label, merged.conflicts

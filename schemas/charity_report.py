@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, Field, field_validator
 
 from schemas import normalize as norm
@@ -10,19 +12,30 @@ from schemas import normalize as norm
 class CharityReport(BaseModel):
     """A UK charity's annual report and financial statements."""
 
-    charity_name: str | None = Field(None, description="Registered name of the charity.")
+    charity_name: str | None = Field(
+        None,
+        description="Registered name of the charity.",
+        json_schema_extra={"evidence": "verbatim"},
+    )
     charity_number: str | None = Field(
-        None, description="Registered charity number (digits only, e.g. 1132766)."
+        None,
+        description="Registered charity number (digits only, e.g. 1132766).",
+        json_schema_extra={"evidence": "present"},
     )
     address_post_town: str | None = Field(
-        None, description="Post town of the charity's principal address, upper case (e.g. LONDON)."
+        None,
+        description="Post town of the charity's principal address, upper case (e.g. LONDON).",
+        json_schema_extra={"evidence": "present"},
     )
     address_postcode: str | None = Field(
         None,
         description="UK postcode of the charity's principal address, upper case (e.g. SY3 7PQ).",
+        json_schema_extra={"evidence": "present"},
     )
     address_street_line: str | None = Field(
-        None, description="Street line of the principal address (e.g. 2 Grange Road)."
+        None,
+        description="Street line of the principal address (e.g. 2 Grange Road).",
+        json_schema_extra={"evidence": "verbatim"},
     )
     income_annually_in_british_pounds: float | None = Field(
         None, description="Total income for the financial year reported, in pounds, plain decimal."
@@ -52,7 +65,11 @@ class CharityReport(BaseModel):
     @field_validator("charity_number", mode="before")
     @classmethod
     def _number(cls, value: object) -> object:
+        """'Registered charity no. 504 310' -> '504310': the run of 6 to 8 digits."""
         value = norm.blank_to_none(value)
         if isinstance(value, int):
             return str(value)
-        return value.replace(" ", "") if isinstance(value, str) else value
+        if not isinstance(value, str):
+            return value
+        found = re.search(r"(?<!\d)\d{6,8}(?!\d)", value.replace(" ", ""))
+        return found.group(0) if found else value.replace(" ", "")

@@ -32,18 +32,18 @@ class Contract(BaseModel):
     )
     renewal_term: str | None = Field(
         None,
-        description='Length of each automatic renewal term, as "N years" / "N months" (e.g. '
-        '"1 years"); null if the contract does not renew.',
+        description="Length of each automatic renewal term, a number and a unit (e.g. "
+        '"1 years", "6 months"); null if the contract does not renew.',
     )
     notice_period_to_terminate_renewal: str | None = Field(
         None,
-        description='Notice a party must give to stop a renewal, as "N days" / "N months" '
+        description="Notice a party must give to stop a renewal, a number and a unit "
         '(e.g. "90 days"); null if none stated.',
     )
     governing_law: str | None = Field(
         None,
         description='The state or country whose law governs, e.g. "Nevada", "Ontario, Canada".',
-        json_schema_extra={"evidence": "present"},
+        json_schema_extra={"evidence": "present", "merge": "last"},
     )
 
     _parties = field_validator("parties", mode="before")(norm.party_names)

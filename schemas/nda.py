@@ -1,7 +1,10 @@
 """Non-disclosure agreements, with the Kleister NDA fields.
 
 Party names are grounded verbatim and the governing law must be named in the
-text: a small model otherwise copies the descriptions' own examples.
+text: a small model otherwise copies the descriptions' own examples. The
+governing law comes from the last part that states one: in 246 of 254 train
+NDAs it sits in the second half, while the first state named (an address, a
+state of incorporation) is the governing one in only 162.
 """
 
 from __future__ import annotations
@@ -29,12 +32,12 @@ class NDA(BaseModel):
         None,
         description="The US state or country whose laws govern the agreement, full name (e.g. "
         '"New York", "Delaware", "England"), from the governing-law clause.',
-        json_schema_extra={"evidence": "present"},
+        json_schema_extra={"evidence": "present", "merge": "last"},
     )
     term: str | None = Field(
         None,
-        description='How long the agreement lasts, as "N years" or "N months" (e.g. "2 years"); '
-        "null if no duration is stated.",
+        description='How long the agreement lasts, a number and a unit (e.g. "2 years", '
+        '"18 months"); null if no duration is stated.',
     )
 
     _parties = field_validator("parties", mode="before")(norm.party_names)

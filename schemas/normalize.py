@@ -149,8 +149,9 @@ def party_name(value: Any) -> Any:
 
 
 def party_names(values: Any) -> Any:
-    """party_name on every element; a bare string becomes a one-element list; drops empties and
-    exact duplicates."""
+    """party_name on every element; a bare string becomes a one-element list; drops empties,
+    exact duplicates, e-mail addresses, and short forms of another name in the list ("ON"
+    beside "ON Semiconductor Corporation", "OPC" beside "Oglethorpe Power Corporation")."""
     if isinstance(values, str):
         values = [values]
     if not isinstance(values, list):
@@ -159,4 +160,24 @@ def party_names(values: Any) -> Any:
     for cleaned in map(party_name, values):
         if cleaned is not None and cleaned not in out:
             out.append(cleaned)
-    return out
+    names = [v for v in out if isinstance(v, str)]
+    return [v for v in out if not isinstance(v, str) or not _alias(v, names)]
+
+
+def _alias(name: str, names: list[str]) -> bool:
+    if "@" in name:
+        return True
+    words = [w.casefold() for w in re.findall(r"[\w&]+", name)]
+    for other in names:
+        if other == name:
+            continue
+        other_words = [w.casefold() for w in re.findall(r"[\w&]+", other)]
+        if len(words) < len(other_words) and other_words[: len(words)] == words:
+            return True
+        initials = "".join(w[0] for w in other_words if w not in _FILLER)
+        if 2 <= len(name) <= 6 and name.isupper() and name.casefold() == initials:
+            return True
+    return False
+
+
+_FILLER = frozenset({"of", "and", "the", "&"})

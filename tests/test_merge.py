@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import itertools
 
-from extract.merge import merge_answers
+from extract.merge import last_wins_fields, merge_answers
+from schemas.nda import NDA
 
 PARTS = [
     (
@@ -76,3 +77,21 @@ def test_string_lists_dedupe_ignoring_case_and_spacing():
         ]
     )
     assert merged.data["parties"] == ["Nike, Inc.", "ACME Corp", "Bolt LLC"]
+
+
+def test_a_field_marked_last_takes_the_last_value_stated():
+    parts = [
+        ("0", {"jurisdiction": "Delaware", "term": "2 years"}),  # "a Delaware corporation"
+        ("1", {"jurisdiction": "New York", "term": "3 years"}),  # the governing-law clause
+        ("2", {"jurisdiction": None, "term": None}),
+    ]
+    merged = merge_answers(parts, last_wins=frozenset({"jurisdiction"}))
+    assert merged.data == {"jurisdiction": "New York", "term": "2 years"}
+    assert [(c.field, c.kept, c.other) for c in merged.conflicts] == [
+        ("jurisdiction", "New York", "Delaware"),
+        ("term", "2 years", "3 years"),
+    ]
+
+
+def test_the_schema_marks_the_fields_merged_from_the_end():
+    assert last_wins_fields(NDA) == {"jurisdiction"}

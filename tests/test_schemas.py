@@ -125,6 +125,16 @@ def test_party_names_wraps_a_string_and_drops_empty_and_duplicates():
     assert norm.party_names(None) is None
 
 
+def test_party_names_drops_short_forms_of_a_listed_name_and_email_addresses():
+    names = ["Oglethorpe Power Corporation", "OPC", "ON Semiconductor Corporation", "ON",
+             "legal@opc.example", "Stilwell", "Stilwell Value LLC", "3M Company"]  # fmt: skip
+    assert norm.party_names(names) == [
+        "Oglethorpe Power Corporation", "ON Semiconductor Corporation", "Stilwell Value LLC",
+        "3M Company",
+    ]  # fmt: skip
+    assert norm.party_names(["ON", "OPC"]) == ["ON", "OPC"]  # no longer name beside them
+
+
 @pytest.mark.parametrize(
     "fn", [norm.iso_date, norm.us_state_or_country, norm.term, norm.decimal_amount, norm.party_name]
 )

@@ -79,7 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
         "one-request baseline on the same backend, and write a report under reports/.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="datasets: kleister_nda, sroie, kleister_charity, cuad (default: all four, each "
-        "on a fixed subset sized for a ~30 minute local run)",
+        "on a fixed subset sized for a ~30-40 minute run of the embedded model on 2 cores:\n"
+        "  kleister_nda dev-0 first 10, sroie first 50, kleister_charity 3 shortest,\n"
+        "  cuad 3 shortest with PDFs + 1 over 33K tokens)",
     )
     ev.add_argument("datasets", nargs="*", metavar="DATASET", help="datasets to run (default all)")
     ev.add_argument("--split", help="dataset split (Kleister NDA: dev-0 or train)")

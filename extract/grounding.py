@@ -7,10 +7,14 @@ text with `json_schema_extra={"evidence": ...}`:
 - ``"verbatim"``: the value is replaced by the exact source span it matches
   (line breaks become spaces), so "27,JALAN DEDAP 13" comes back as printed,
   "27, JALAN DEDAP 13,"; a value found nowhere in the text is dropped.
+- ``"lines"``: like verbatim, widened to the whole lines it touches, for values
+  printed on lines of their own (a receipt's shop name and address) that a
+  model tends to cut short.
 - ``"present"``: the value is kept as the model wrote it (a normaliser may
   rewrite it later) but dropped when the text does not contain it.
 
-Matching ignores case, spaces and punctuation, and tolerates a few character
+A date the model rewrote is found by the day it names ("2018-01-25" grounds
+to a printed "25/01/2018"). Otherwise matching ignores case, spaces and punctuation, and tolerates a few character
 errors in words (not in numbers: "60.31" must not ground to "60.30", nor
 "9.00" to the middle of "19.00"). It runs
 on the model's raw answer, before the schema's validators, and only on plain
@@ -20,14 +24,16 @@ string fields and lists of strings at the top level.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
 
+from extract.date_spans import date_span
 from extract.errors import ConfigError
 
-EVIDENCE_MODES = ("verbatim", "present")
+EVIDENCE_MODES = ("verbatim", "lines", "present")
 MIN_PARTIAL = 4  # shorter values must match whole words exactly ("X" is not in "text")
 ERROR_RATE = 0.15  # character errors tolerated per normalised character of a wordy value
 _LINE_BREAK = re.compile(r"[ \t]*\n\s*")
@@ -81,10 +87,20 @@ def _ground(value: str, mode: str, index: _Normalised, text: str) -> str | None:
         return value
     span = index.locate(value, text)
     if span is None:
-        return None
+        found = date_span(value, text)  # "2018-01-25" for a printed "25/01/2018"
+        if found is None:
+            return None
+        span = Span(*found)
     if mode == "present":
         return value
+    if mode == "lines":
+        span = Span(text.rfind("\n", 0, span.start) + 1, _line_end(text, span.end))
     return _LINE_BREAK.sub(" ", text[span.start : span.end]).strip()
+
+
+def _line_end(text: str, end: int) -> int:
+    found = text.find("\n", end)
+    return len(text) if found < 0 else found
 
 
 class _Normalised:
@@ -131,8 +147,8 @@ def _on_boundaries(text: str, start: int, end: int) -> bool:
 
 def _whole_words(text: str, start: int, end: int, value: str) -> Span:
     """Never cut a word; take the punctuation that clings to the first or last word
-    ("$8.20", "JOHOR.") when the value has it too, but never a label glued on with
-    punctuation ("DATE:25/12/2018")."""
+    ("JOHOR.") when the value has it too, a currency sign ("$8.20") always, but never
+    a label glued on with punctuation ("DATE:25/12/2018")."""
     while start > 0 and text[start - 1].isalnum():
         start -= 1
     while end < len(text) and text[end].isalnum():
@@ -141,7 +157,9 @@ def _whole_words(text: str, start: int, end: int, value: str) -> Span:
     before = start
     while before > 0 and not text[before - 1].isspace() and not text[before - 1].isalnum():
         before -= 1
-    if not value[0].isalnum() and (before == 0 or text[before - 1].isspace()):
+    clinging = text[before:start]
+    taken = not value[0].isalnum() or all(unicodedata.category(c) == "Sc" for c in clinging)
+    if taken and (before == 0 or text[before - 1].isspace()):
         start = before
     after = end
     while after < len(text) and not text[after].isspace() and not text[after].isalnum():

@@ -45,7 +45,9 @@ class CharityReport(BaseModel):
         description="Total expenditure for the financial year reported, in pounds, plain decimal.",
     )
     report_date: str | None = Field(
-        None, description="End date of the financial year reported, ISO 8601 YYYY-MM-DD."
+        None,
+        description='End date of the financial year reported, copied as written (e.g. "31 March '
+        '2017"); stored as ISO 8601.',
     )
 
     _clean = field_validator("charity_name", "address_street_line", mode="before")(

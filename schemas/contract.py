@@ -21,14 +21,18 @@ class Contract(BaseModel):
         json_schema_extra={"evidence": "verbatim"},
     )
     agreement_date: str | None = Field(
-        None, description="Date the contract was made or signed, ISO 8601 YYYY-MM-DD."
+        None,
+        description='Date the contract was made or signed, copied as written (e.g. "May 20, 2014"); '
+        "stored as ISO 8601.",
     )
     effective_date: str | None = Field(
-        None, description="Date the contract takes effect, ISO 8601 YYYY-MM-DD."
+        None,
+        description="Date the contract takes effect, copied as written; stored as ISO 8601.",
     )
     expiration_date: str | None = Field(
         None,
-        description='Date the initial term ends, ISO 8601 YYYY-MM-DD, or "perpetual" if it has none.',
+        description="Date the initial term ends, copied as written (stored as ISO 8601), or "
+        '"perpetual" if it has none.',
     )
     renewal_term: str | None = Field(
         None,

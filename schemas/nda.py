@@ -26,7 +26,7 @@ class NDA(BaseModel):
     effective_date: str | None = Field(
         None,
         description="Date the agreement takes effect (or, if none is stated, the date it is made "
-        "or signed), ISO 8601 YYYY-MM-DD.",
+        'or signed), copied as written (e.g. "May 20, 2014"); stored as ISO 8601.',
     )
     jurisdiction: str | None = Field(
         None,
@@ -36,8 +36,8 @@ class NDA(BaseModel):
     )
     term: str | None = Field(
         None,
-        description='How long the agreement lasts, a number and a unit (e.g. "2 years", '
-        '"18 months"); null if no duration is stated.',
+        description='How long the agreement lasts, copied as written (e.g. "two (2) years", '
+        '"18 months"); stored as "2 years"; null if no duration is stated.',
     )
 
     _parties = field_validator("parties", mode="before")(norm.party_names)

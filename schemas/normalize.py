@@ -62,6 +62,7 @@ def blank_to_none(value: Any) -> Any:
 def _parse_date(text: str) -> str | None:
     text = re.sub(r"(\d+)(?:st|nd|rd|th)\b", r"\1", text, flags=re.IGNORECASE)
     text = re.sub(r"\bday of\b", "", text).replace(",", " ").replace(".", " ")
+    text = re.sub(r"\bSept\b", "Sep", text, flags=re.IGNORECASE)
     text = " ".join(text.replace(" / ", "/").split())
     for fmt in _DATE_FORMATS:
         try:
@@ -134,6 +135,22 @@ def decimal_amount(value: Any) -> Any:
         return value
     number = float(text.replace(",", "")) * (_SCALE[scale.group(1).lower()] if scale else 1)
     return -number if negative else number
+
+
+_REGISTRATION = re.compile(
+    r"[\s,]*(?:\(\s*(?:co\.?\s*)?(?:reg\w*\.?\s*(?:no\.?)?\s*:?\s*)?\d{4,}(?:-?\s*[a-z])?\s*\)"
+    r"|\d{4,}-[a-z])[\s,.;]*$",
+    re.IGNORECASE,
+)
+
+
+def without_registration(value: Any) -> Any:
+    """'99 SPEED MART S/B (519537-X)' -> '99 SPEED MART S/B': a company registration number
+    printed after a business name is not part of it."""
+    value = blank_to_none(value)
+    if not isinstance(value, str):
+        return value
+    return _REGISTRATION.sub("", value) or value
 
 
 def party_name(value: Any) -> Any:

@@ -21,7 +21,7 @@ class Receipt(BaseModel):
         description="Name of the business that issued the receipt, exactly as printed near the "
         "top (usually upper case, often ending SDN BHD / BHD / ENTERPRISE / TRADING), not a "
         "person's name, the registration number, the branch or a slogan.",
-        json_schema_extra={"evidence": "verbatim"},
+        json_schema_extra={"evidence": "lines"},
     )
     date: str | None = Field(
         None,
@@ -32,7 +32,7 @@ class Receipt(BaseModel):
         None,
         description="The business's full address as printed, every line of it from the street "
         "or lot number to the postcode, town and state, joined with single spaces.",
-        json_schema_extra={"evidence": "verbatim"},
+        json_schema_extra={"evidence": "lines"},
     )
     total: str | None = Field(
         None,
@@ -81,7 +81,8 @@ class Receipt(BaseModel):
         ),
     ]
 
-    _clean = field_validator("company", "date", "address", mode="before")(norm.blank_to_none)
+    _clean = field_validator("date", "address", mode="before")(norm.blank_to_none)
+    _company = field_validator("company", mode="before")(norm.without_registration)
 
     @field_validator("total", mode="before")
     @classmethod

@@ -150,7 +150,8 @@ def test_held_out_split_is_refused_before_any_request(tmp_path: Path):
 
 
 def test_default_subsets_are_fixed():
-    assert len(DATASETS["kleister_nda"].examples()) == 20
+    assert len(DATASETS["kleister_nda"].examples()) == 10
+    assert len(DATASETS["sroie"].examples()) == 50
     charity = DATASETS["kleister_charity"].examples()
     assert len(charity) == 3 and all(e.path.suffix == ".pdf" for e in charity)
     cuad = DATASETS["cuad"].examples()

@@ -97,7 +97,7 @@ def test_gives_up_after_two_reasks():
 
 @pytest.mark.parametrize("reason", ["length", "model_length", "error"])
 def test_truncated_answer_splits_the_chunk_instead_of_reasking(reason: str):
-    pages = tuple(f"Page {i}. ACME STORES. " + "Line item text here. " * 30 for i in range(4))
+    pages = tuple(f"ACME STORES\nPage {i}. " + "Line item text here. " * 30 for i in range(4))
     doc = Document(doc_id="long", source="long.txt", pages=pages)
     with FakeOpenAI(schema_responder(lambda r: {"company": "ACME STORES"})) as fake:
         fake.script(Reply(content='{"compa', finish_reason=reason, completion_tokens=50))

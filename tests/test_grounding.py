@@ -50,6 +50,13 @@ def test_numbers_must_match_exactly_and_whole():
     assert grounded(total="19.00")["total"] == "19.00"
 
 
+def test_a_currency_sign_is_part_of_the_printed_amount():
+    assert locate("8.20", "TOTAL $8.20") is not None
+    assert ground_answer({"total": "8.20"}, {"total": "verbatim"}, "TOTAL $8.20") == {
+        "total": "$8.20"
+    }
+
+
 def test_a_label_glued_to_the_value_stays_out():
     assert grounded(date="25/12/2018")["date"] == "25/12/2018"
 
@@ -118,5 +125,32 @@ def test_through_the_pipeline_the_table_holds_the_printed_text():
         result = extract_document(doc, "receipt", config=config)
     assert result.status == "ok" and result.data is not None
     assert result.data["company"] == "BOOK TA .K(TAMAN DAYA) SDN BHD"
-    assert result.data["address"] == "JALAN SAGU 18"
+    assert result.data["address"] == "NO.53 55,57 & 59, JALAN SAGU 18,"  # the whole line
     assert result.data["total"] is None and result.data["total_amount"] is None
+
+
+def test_lines_widens_a_cut_short_value_to_the_whole_lines():
+    text = "LIM AH KOW\nKEDAI RUNCIT SENTOSA ENTERPRISE (001234-T)\nNO. 9, JALAN MELATI 4,\nTAMAN MELATI"
+    fields = {"company": "lines", "address": "lines"}
+    out = ground_answer(
+        {"company": "KEDAI RUNCIT", "address": "JALAN MELATI 4, TAMAN"}, fields, text
+    )
+    assert out == {
+        "company": "KEDAI RUNCIT SENTOSA ENTERPRISE (001234-T)",
+        "address": "NO. 9, JALAN MELATI 4, TAMAN MELATI",
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "text", "found"),
+    [
+        ("2018-01-25", "DATE: 25/01/2018 10:02", "25/01/2018"),
+        ("25 Jan 2018", "Date 25-01-18", "25-01-18"),
+        ("2018-03-19", "19 MAR 18 12:00", "19 MAR 18"),
+        ("March 3, 2016", "as of 3rd March 2016", "3rd March 2016"),
+        ("2018-01-26", "DATE: 25/01/2018", None),
+    ],
+)
+def test_a_rewritten_date_is_found_by_the_day_it_names(value: str, text: str, found: str | None):
+    out = ground_answer({"date": value}, {"date": "verbatim"}, text)
+    assert out["date"] == found

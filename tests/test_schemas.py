@@ -24,7 +24,8 @@ from schemas import normalize as norm
         ("2014-05-20", "2014-05-20"),
         ("2014-05-20T00:00:00Z", "2014-05-20"),
         ("20 May 2014", "2014-05-20"),
-        ("Sept. 3, 2019", "Sept. 3, 2019"),  # unrecognised: passes through, no exception
+        ("Sept. 3, 2019", "2019-09-03"),
+        ("3rd of Sept 2019", "3rd of Sept 2019"),  # unrecognised: passes through, no exception
         ("Dec. 3, 2019", "2019-12-03"),
         ("31 March 2023", "2023-03-31"),
         ("as of January 1, 2020", "2020-01-01"),
@@ -123,6 +124,20 @@ def test_party_names_wraps_a_string_and_drops_empty_and_duplicates():
     assert norm.party_names('ACME Corp. ("ACME")') == ["ACME Corp."]
     assert norm.party_names(["A Ltd", "", "A Ltd (the “Supplier”)", "B plc"]) == ["A Ltd", "B plc"]
     assert norm.party_names(None) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("99 SPEED MART S/B (519537-X)", "99 SPEED MART S/B"),
+        ("URBAN IDEA SDN BHD (417940-M),", "URBAN IDEA SDN BHD"),
+        ("BANH MI CAFE SDN BHD 1110644-W", "BANH MI CAFE SDN BHD"),
+        ("AEON CO. (M) BHD", "AEON CO. (M) BHD"),
+        ("RESTORAN 1010", "RESTORAN 1010"),  # a number in the name stays
+    ],
+)
+def test_without_registration(raw: str, expected: str):
+    assert norm.without_registration(raw) == expected
 
 
 def test_party_names_drops_short_forms_of_a_listed_name_and_email_addresses():

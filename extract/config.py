@@ -17,6 +17,7 @@ from extract.errors import ConfigError
 
 REQUESTY_BASE_URL = "https://router.requesty.ai/v1"
 DEFAULT_MODEL = "mistral/mistral-small-2503"
+BUNDLED_MODELS = ("qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b")  # extract.weights.MODELS
 DEFAULT_CONTEXT_WINDOW = 32_768
 LOCAL_CONTEXT_WINDOW = 8_192
 
@@ -51,7 +52,7 @@ class Config(BaseModel):
     refresh: bool = False
     max_cost: float | None = Field(None, gt=0)
     audit_log: Path | None = None
-    local_model: Path | None = None
+    local_model: str | None = None  # a GGUF path, or a bundled model's name
     local_threads: int | None = Field(None, ge=1)
 
     @model_validator(mode="after")
@@ -70,9 +71,17 @@ class Config(BaseModel):
                 raise ValueError(
                     "no API key: set REQUESTY_API_KEY (or EXTRACT_API_KEY), or pass --api-key"
                 )
-        if self.local_model is not None and not self.local_model.is_file():
-            raise ValueError(f"local model file not found: {self.local_model}")
+        bundled = self.local_model is None or self.local_model_is_bundled
+        if not bundled and not Path(str(self.local_model)).is_file():
+            raise ValueError(
+                f"local model not found: {self.local_model} is neither a file nor one of "
+                f"the bundled models ({', '.join(BUNDLED_MODELS)})"
+            )
         return self
+
+    @property
+    def local_model_is_bundled(self) -> bool:
+        return self.local_model in BUNDLED_MODELS
 
     @property
     def resolved_cache_path(self) -> Path:

@@ -13,8 +13,8 @@ text with `json_schema_extra={"evidence": ...}`:
 - ``"present"``: the value is kept as the model wrote it (a normaliser may
   rewrite it later) but dropped when the text does not contain it.
 
-A date the model rewrote is found by the day it names ("2018-01-25" grounds
-to a printed "25/01/2018"). Otherwise matching ignores case, spaces and punctuation, and tolerates a few character
+A date or a duration the model rewrote is found by what it means ("2018-01-25"
+grounds to a printed "25/01/2018", "2 years" to "two (2) years"). Otherwise matching ignores case, spaces and punctuation, and tolerates a few character
 errors in words (not in numbers: "60.31" must not ground to "60.30", nor
 "9.00" to the middle of "19.00"). It runs
 on the model's raw answer, before the schema's validators, and only on plain
@@ -30,7 +30,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from extract.date_spans import date_span
+from extract.by_meaning import meaning_span
 from extract.errors import ConfigError
 
 EVIDENCE_MODES = ("verbatim", "lines", "present")
@@ -87,7 +87,7 @@ def _ground(value: str, mode: str, index: _Normalised, text: str) -> str | None:
         return value
     span = index.locate(value, text)
     if span is None:
-        found = date_span(value, text)  # "2018-01-25" for a printed "25/01/2018"
+        found = meaning_span(value, text)  # "2018-01-25" for a printed "25/01/2018"
         if found is None:
             return None
         span = Span(*found)

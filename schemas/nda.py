@@ -1,7 +1,9 @@
 """Non-disclosure agreements, with the Kleister NDA fields.
 
-Party names are grounded verbatim and the governing law must be named in the
-text: a small model otherwise copies the descriptions' own examples. The
+Party names are grounded verbatim; the date, governing law and term must be
+stated in the text (by meaning: "2 years" is found as "two (2) years"). A
+0.5B model otherwise copies the descriptions' examples into every answer, so
+the descriptions give none. The
 governing law comes from the last part that states one: in 246 of 254 train
 NDAs it sits in the second half, while the first state named (an address, a
 state of incorporation) is the governing one in only 162.
@@ -20,24 +22,26 @@ class NDA(BaseModel):
     parties: list[str] = Field(
         default_factory=list,
         description="Full legal names of the companies or people who are parties to the agreement, "
-        'as written (e.g. "Nike, Inc."), without role labels such as "the Company" or "Recipient".',
+        'as written, without role labels such as "the Company" or "Recipient".',
         json_schema_extra={"evidence": "verbatim"},
     )
     effective_date: str | None = Field(
         None,
         description="Date the agreement takes effect (or, if none is stated, the date it is made "
-        'or signed), copied as written (e.g. "May 20, 2014"); stored as ISO 8601.',
+        "or signed), copied as written; stored as ISO 8601.",
+        json_schema_extra={"evidence": "present"},
     )
     jurisdiction: str | None = Field(
         None,
-        description="The US state or country whose laws govern the agreement, full name (e.g. "
-        '"New York", "Delaware", "England"), from the governing-law clause.',
+        description="Full name of the US state or country whose laws govern the agreement, from "
+        "the governing-law clause.",
         json_schema_extra={"evidence": "present", "merge": "last"},
     )
     term: str | None = Field(
         None,
-        description='How long the agreement lasts, copied as written (e.g. "two (2) years", '
-        '"18 months"); stored as "2 years"; null if no duration is stated.',
+        description="How long the agreement lasts, a number and a unit of time copied as written; "
+        "null if no duration is stated.",
+        json_schema_extra={"evidence": "present"},
     )
 
     _parties = field_validator("parties", mode="before")(norm.party_names)

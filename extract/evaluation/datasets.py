@@ -28,7 +28,7 @@ Row = tuple[str, str, dict[str, list[str]]]  # (doc_id, text, gold), as every lo
 CUAD_LONG_DEFAULT = (
     "PfHospitalityGroupInc_20150923_10-12G_EX-10.1_9266710_EX-10.1_Franchise Agreement1",
 )
-CUAD_SHORT_DEFAULT = 3  # the shortest contracts with a PDF
+CUAD_SHORT_DEFAULT = 2  # the shortest contracts with a PDF
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,7 @@ def _cuad_path(doc_id: str, text: str) -> Path:
 
 
 def _cuad_default(rows: list[Row]) -> list[Row]:
-    """The three shortest contracts with PDFs and the shortest long one, in CSV order."""
+    """The two shortest contracts with PDFs and the shortest long one, in CSV order."""
     missing = set(CUAD_LONG_DEFAULT) - {r[0] for r in rows}
     if missing:
         raise ConfigError(f"CUAD default subset: contracts not found: {sorted(missing)}")
@@ -178,7 +178,7 @@ DATASETS: dict[str, EvalDataset] = {
         fields=scoring.SROIE_FIELDS,
         splits=("train",),
         rows=_sroie_rows,
-        default=_first(50),
+        default=_first(25),
         input_path=_sroie_path,
         to_gold=scoring.receipt_to_gold,
         score=scoring.sroie_scores,
@@ -190,7 +190,7 @@ DATASETS: dict[str, EvalDataset] = {
         fields=tuple(scoring.CHARITY_NAMES.values()),
         splits=("dev-0",),
         rows=_charity_rows,
-        default=_shortest(3),
+        default=_shortest(2),
         input_path=_charity_path,
         to_gold=scoring.charity_to_gold,
         score=scoring.kleister_scorer(tuple(scoring.CHARITY_NAMES.values())),

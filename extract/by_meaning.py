@@ -1,8 +1,9 @@
-"""Finding a date in a text by what day it names, not how it is written.
+"""Finding a date or a duration in a text by what it means, not how it is written.
 
-A model asked for a date "as printed" often rewrites it ("2018-01-25" for
-"25/01/2018"); grounding then looks here for a date in the text that can mean
-the same day. Ambiguous day/month orders count as a match on either reading.
+A model asked for a value "as written" often rewrites it ("2018-01-25" for
+"25/01/2018", "2 years" for "two (2) years"); grounding then looks here for a
+phrase in the text that means the same. Ambiguous day/month orders count as a
+match on either reading.
 """
 
 from __future__ import annotations
@@ -20,6 +21,49 @@ _NAMED = re.compile(
     r"|(?<![\w])([a-z]{3,9})\.?\s*(\d{1,2})(?:st|nd|rd|th)?,?\s*(\d{4})(?!\d)",
     re.IGNORECASE,
 )
+
+
+_NUMBER_WORDS = {w: i for i, w in enumerate(
+    ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+     "twelve"), start=1
+)} | {"a": 1, "an": 1, "eighteen": 18, "twenty-four": 24, "thirty": 30, "thirty-six": 36,
+      "sixty": 60, "ninety": 90}  # fmt: skip
+_DURATION = re.compile(
+    r"(?<![\w-])(\d+|[a-z]+(?:-[a-z]+)?)\s*(?:\(\s*(\d+)\s*\)\s*)?[\s-]*"
+    r"(year|month|week|day)s?\b",
+    re.IGNORECASE,
+)
+
+
+def meaning_span(value: str, text: str) -> tuple[int, int] | None:
+    """A span of `text` that means the same date or duration as `value`, if any."""
+    return date_span(value, text) or duration_span(value, text)
+
+
+def duration_span(value: str, text: str) -> tuple[int, int] | None:
+    """The first span of `text` naming the same length of time ("two (2) years")."""
+    wanted = _duration(value)
+    if wanted is None:
+        return None
+    for match in _DURATION.finditer(text):
+        if _reading(match) == wanted:
+            return match.start(), match.end()
+    return None
+
+
+def _duration(value: str) -> tuple[int, str] | None:
+    matches = list(_DURATION.finditer(value))
+    return _reading(matches[0]) if len(matches) == 1 else None
+
+
+def _reading(match: re.Match[str]) -> tuple[int, str] | None:
+    word, digits, unit = match.groups()
+    if digits:
+        return int(digits), unit.lower()
+    if word.isdigit():
+        return int(word), unit.lower()
+    number = _NUMBER_WORDS.get(word.lower())
+    return (number, unit.lower()) if number is not None else None
 
 
 def date_span(value: str, text: str) -> tuple[int, int] | None:

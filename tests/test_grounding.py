@@ -154,3 +154,13 @@ def test_lines_widens_a_cut_short_value_to_the_whole_lines():
 def test_a_rewritten_date_is_found_by_the_day_it_names(value: str, text: str, found: str | None):
     out = ground_answer({"date": value}, {"date": "verbatim"}, text)
     assert out["date"] == found
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [("2 years", True), ("two (2) years", True), ("24 months", False), ("3 years", False)],
+)
+def test_a_duration_is_present_when_the_text_names_the_same_length(value: str, kept: bool):
+    text = "This Agreement shall remain in effect for two (2) years from the Effective Date."
+    out = ground_answer({"term": value}, {"term": "present"}, text)
+    assert out["term"] == (value if kept else None)

@@ -17,7 +17,8 @@ _MONTHS = {m: i for i, m in enumerate(
 _NUMERIC = re.compile(r"(?<!\d)(\d{1,4})[/.-](\d{1,2})[/.-](\d{2,4})(?!\d)")
 _COMPACT = re.compile(r"(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)")
 _NAMED = re.compile(
-    r"(?<![\w])(\d{1,2})(?:st|nd|rd|th)?[\s.-]*([a-z]{3,9})\.?[\s,.-]*(\d{4}|\d{2})(?!\d)"
+    r"(?<![\w])(\d{1,2})(?:st|nd|rd|th)?(?:\s+day\s+of)?[\s.-]*([a-z]{3,9})\.?[\s,.-]*"
+    r"(\d{4}|\d{2})(?!\d)"
     r"|(?<![\w])([a-z]{3,9})\.?\s*(\d{1,2})(?:st|nd|rd|th)?,?\s*(\d{4})(?!\d)",
     re.IGNORECASE,
 )

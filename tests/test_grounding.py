@@ -148,6 +148,7 @@ def test_lines_widens_a_cut_short_value_to_the_whole_lines():
         ("25 Jan 2018", "Date 25-01-18", "25-01-18"),
         ("2018-03-19", "19 MAR 18 12:00", "19 MAR 18"),
         ("March 3, 2016", "as of 3rd March 2016", "3rd March 2016"),
+        ("2014-05-20", "made this 20th day of May, 2014 by", "20th day of May, 2014"),
         ("2018-01-26", "DATE: 25/01/2018", None),
     ],
 )

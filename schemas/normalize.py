@@ -157,11 +157,11 @@ def without_registration(value: Any) -> Any:
 def party_name(value: Any) -> Any:
     """'ACME Corp. (the "Company")' -> 'ACME Corp.'; drops role labels and incorporation blurbs
     ('Bluefin, Inc., a Delaware corporation' -> 'Bluefin, Inc.'; 'Recipient: X Ltd' -> 'X Ltd');
-    a role label alone ('the Recipient') is no name: None."""
+    a role label alone ('the Recipient') or a description ('a director of X') is no name: None."""
     value = blank_to_none(value)
     if not isinstance(value, str):
         return value
-    if _ROLE_ONLY.fullmatch(value):
+    if _ROLE_ONLY.fullmatch(value) or re.match(r"an? [a-z]", value):  # "a director nominee of"
         return None
     text = _ROLE_PREFIX.sub("", value)
     for pattern in (_ROLE_QUOTED, _ROLE_PAREN, _INCORPORATION, _ROLE_QUOTED):

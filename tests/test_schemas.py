@@ -148,6 +148,9 @@ def test_party_names_drops_short_forms_of_a_listed_name_and_email_addresses():
         "3M Company",
     ]  # fmt: skip
     assert norm.party_names(["ON", "OPC"]) == ["ON", "OPC"]  # no longer name beside them
+    assert norm.party_names(["Penumbra, Inc.", "Recipient", "a director nominee of X"]) == [
+        "Penumbra, Inc."
+    ]
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,8 @@
 The key hashes everything that decides the answer: backend and model, prompt
 version, the schema as sent, the messages (so the chunk text) and the request
 parameters. It stores the model's raw JSON object, and only for answers that
-passed validation, each committed at once, so a run killed at any moment and
+passed validation (or, as `null`, that an answer ran past `max_tokens`, so a
+rerun splits that chunk without asking again), each committed at once, so a run killed at any moment and
 started again re-sends nothing that finished; grounding and the schema's
 validators run again on a hit.
 """
@@ -37,7 +38,7 @@ STORED_FORMAT = "raw-object"  # entries before this held validated data
 
 @dataclass(frozen=True)
 class CachedAnswer:
-    data: dict[str, Any]
+    data: dict[str, Any] | None  # None: the answer was cut at max_tokens (the chunk gets split)
     usage: dict[str, int]
     models: list[str]
 

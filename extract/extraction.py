@@ -161,7 +161,11 @@ def extract_chunk(
     key = cache_key(backend.name, backend.model, backend.mode, _request(task, messages, chunk, 0))
     if services.cache is not None and (hit := services.cache.get(key)) is not None:
         try:
-            outcome.data = task.accept(hit.data, chunk)
+            if hit.data is not None:
+                outcome.data = task.accept(hit.data, chunk)
+            else:  # this chunk's answer ran past max_tokens before: split it at once
+                outcome.truncated = True
+                outcome.error = "answer truncated (remembered from an earlier run)"
         except InvalidAnswer:
             pass  # valid under an earlier schema version only: ask again
         else:
@@ -189,6 +193,8 @@ def extract_chunk(
         if answer.truncated:
             outcome.truncated = True
             outcome.error = f"answer truncated (finish_reason={answer.finish_reason})"
+            if services.cache is not None:
+                services.cache.put(key, CachedAnswer(None, asdict(outcome.usage), outcome.models))
             return outcome
         try:
             raw = load_object(answer.text)

@@ -86,6 +86,20 @@ def test_invalid_answer_is_reasked_with_the_error_and_every_attempt_is_counted(b
     assert "rejected" in reask[-1]["content"]
 
 
+def test_a_rerun_remembers_a_truncated_answer_and_asks_only_for_the_halves(tmp_path: Path):
+    pages = tuple(f"ACME STORES\nPage {i}. " + "Line item text here. " * 30 for i in range(4))
+    doc = Document(doc_id="long", source="long.txt", pages=pages)
+    cache = tmp_path / "answers.sqlite"
+    with FakeOpenAI(schema_responder(lambda r: {"company": "ACME STORES"})) as fake:
+        fake.script(Reply(content='{"compa', finish_reason="length", completion_tokens=50))
+        first = extract_document(doc, "receipt", config=config(fake, cache_path=cache))
+        sent = len(fake.chat_requests())
+        again = extract_document(doc, "receipt", config=config(fake, cache_path=cache))
+        assert len(fake.chat_requests()) == sent  # nothing asked twice, the cut answer included
+    assert first.status == again.status == "ok" and again.data == first.data
+    assert again.n_chunks == first.n_chunks
+
+
 def test_gives_up_after_two_reasks():
     with FakeOpenAI(lambda r: Reply(content="not json")) as fake:
         result = extract_document(RECEIPT, "receipt", config=config(fake))

@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
         "one-request baseline on the same backend, and write a report under reports/.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="datasets: kleister_nda, sroie, kleister_charity, cuad (default: all four, each "
-        "on a fixed subset sized for a run of the embedded model on 2 cores of under an hour:\n"
+        "on a fixed subset; about 70 minutes with the embedded model on 2 cores:\n"
         "  kleister_nda dev-0 first 10, sroie first 25, kleister_charity 2 shortest,\n"
         "  cuad 2 shortest with PDFs + 1 over 33K tokens)",
     )

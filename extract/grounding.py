@@ -107,7 +107,8 @@ class _Normalised:
     """The text folded to lower-case letters and digits, with a map back to offsets."""
 
     def __init__(self, text: str) -> None:
-        kept = [(i, c) for i, c in enumerate(text.lower()) if c.isalnum()]
+        # lower-case per character: str.lower() can lengthen a string ("İ"), shifting offsets
+        kept = [(i, low) for i, c in enumerate(text) for low in c.lower() if low.isalnum()]
         self.chars = "".join(c for _, c in kept)
         self.offsets = [i for i, _ in kept]
 

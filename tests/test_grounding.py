@@ -165,3 +165,8 @@ def test_a_duration_is_present_when_the_text_names_the_same_length(value: str, k
     text = "This Agreement shall remain in effect for two (2) years from the Effective Date."
     out = ground_answer({"term": value}, {"term": "present"}, text)
     assert out["term"] == (value if kept else None)
+
+
+def test_offsets_survive_characters_that_lower_case_to_two():
+    text = "İSTANBUL TİCARET A.Ş.\nTOTAL 12.50"
+    assert ground_answer({"total": "12.50"}, {"total": "verbatim"}, text) == {"total": "12.50"}

@@ -20,7 +20,7 @@ from extract.chunking import Chunk, chunk_document, split_chunk
 from extract.config import Config
 from extract.documents import Document, file_id
 from extract.errors import ConfigError, InvalidAnswer, ProviderError
-from extract.grounding import evidence_fields, ground_answer, locate
+from extract.grounding import evidence_fields, ground_answer
 from extract.merge import Conflict, last_wins_fields, merge_answers
 from extract.prompting import (
     example_messages,
@@ -316,14 +316,22 @@ def _checked_examples(schema: type[BaseModel]) -> list[tuple[str, dict[str, Any]
             raise ConfigError(f"{schema.__name__}.EXAMPLES: an answer is invalid: {exc}") from None
         if not isinstance(text, str) or not text.strip():
             raise ConfigError(f"{schema.__name__}.EXAMPLES: an example document is empty")
-        for name in evidence_fields(schema):
-            values = answer.get(name)
-            for value in values if isinstance(values, list) else [values]:
-                if isinstance(value, str) and locate(value, text) is None:
-                    raise ConfigError(
-                        f"{schema.__name__}.EXAMPLES: {name}={value!r} is not in the example text"
-                    )
+        fields = evidence_fields(schema)
+        grounded = ground_answer(answer, fields, text)  # the very check answers go through
+        for name in fields:
+            if not _kept_by_grounding(answer.get(name), grounded.get(name)):
+                raise ConfigError(
+                    f"{schema.__name__}.EXAMPLES: {name}={answer.get(name)!r} is not in the "
+                    "example text"
+                )
     return examples
+
+
+def _kept_by_grounding(given: Any, grounded: Any) -> bool:
+    """Grounding may re-spell a value (as printed); it must not drop one."""
+    if isinstance(given, list) and isinstance(grounded, list):
+        return len(given) == len(grounded)
+    return (given is None) == (grounded is None)
 
 
 def _display_name(source: str) -> str:

@@ -17,11 +17,6 @@ _FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
 MAX_ERRORS_SHOWN = 8
 
 
-def parse_answer(text: str | None, schema: type[BaseModel]) -> BaseModel:
-    """Parse and validate; raise `InvalidAnswer` with a short, model-readable reason."""
-    return validate_object(load_object(text), schema)
-
-
 def load_object(text: str | None) -> dict[str, Any]:
     """The JSON object in a model's answer (a Markdown fence around it is tolerated)."""
     if text is None or not text.strip():
@@ -33,6 +28,7 @@ def load_object(text: str | None) -> dict[str, Any]:
 
 
 def validate_object(data: dict[str, Any], schema: type[BaseModel]) -> BaseModel:
+    """Validate; raise `InvalidAnswer` with a short, model-readable reason."""
     try:
         return schema.model_validate(data)
     except ValidationError as exc:

@@ -3,7 +3,7 @@
 from extract.api import RunReport, extract_document, extract_folder, extract_paths
 from extract.config import Config
 from extract.errors import ConfigError, DocumentError, ExtractError, ProviderError
-from extract.tables import Tables
+from extract.output.tables import Tables
 
 __all__ = [
     "Config",

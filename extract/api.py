@@ -18,11 +18,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from extract.backends import Backend, make_backend
 from extract.config import Config
-from extract.documents import Document, read_document
 from extract.errors import DocumentError
-from extract.extraction import (
+from extract.ingest.documents import Document, read_document
+from extract.llm.backends import Backend, make_backend
+from extract.llm.pricing import price_for
+from extract.output.tables import Tables, build_tables
+from extract.output.writers import check_output_path, write_tables
+from extract.run.core import (
     DocumentResult,
     Task,
     Usage,
@@ -32,12 +35,9 @@ from extract.extraction import (
     plan_chunks,
     smaller_chunks,
 )
-from extract.pricing import price_for
-from extract.runner import Runner
+from extract.run.pool import Runner
+from extract.run.services import RunServices
 from extract.schema_registry import load_schema
-from extract.services import RunServices
-from extract.tables import Tables, build_tables
-from extract.writers import check_output_path, write_tables
 
 SchemaSpec = str | type[BaseModel]
 

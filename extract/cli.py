@@ -202,8 +202,8 @@ def config_from_args(args: argparse.Namespace) -> Config:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from extract.api import extract_paths, resolve_schema
-    from extract.backends import make_backend
-    from extract.writers import check_output_path
+    from extract.llm.backends import make_backend
+    from extract.output.writers import check_output_path
 
     config = config_from_args(args)
     check_output_path(args.out)
@@ -234,9 +234,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def dry_run(args: argparse.Namespace, config: Config) -> int:
     from extract.api import resolve_schema
-    from extract.backends import make_backend
-    from extract.estimate import estimate
-    from extract.extraction import Task
+    from extract.llm.backends import make_backend
+    from extract.run.core import Task
+    from extract.run.estimate import estimate
 
     name, model = resolve_schema(args.schema)
     backend = make_backend(config, probe=False)
@@ -249,8 +249,8 @@ def dry_run(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from extract.backends import make_backend
     from extract.evaluation import DATASETS, evaluate
+    from extract.llm.backends import make_backend
 
     names = args.datasets or list(DATASETS)
     unknown = [n for n in names if n not in DATASETS]

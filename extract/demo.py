@@ -16,10 +16,10 @@ from pathlib import Path
 import pandas as pd
 
 from extract.api import extract_paths
-from extract.backends import make_backend
 from extract.config import Config
 from extract.errors import ConfigError
-from extract.tables import BASE_COLUMNS
+from extract.llm.backends import make_backend
+from extract.output.tables import BASE_COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_docs"

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from extract.cli import main
-from extract.tokenizer import count_tekken_tokens
+from extract.ingest.tokenizer import count_tekken_tokens
 from tests.conftest import ROOT
 from tests.fake_server import FakeOpenAI, document_text, schema_responder
 

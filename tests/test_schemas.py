@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from extract.strict_schema import to_strict_schema
+from extract.llm.strict_schema import to_strict_schema
 from schemas import BUNDLED
 from schemas import normalize as norm
 

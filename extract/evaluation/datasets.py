@@ -17,7 +17,7 @@ from pathlib import Path
 from extract.errors import ConfigError
 from extract.evaluation import cuad, scoring
 from extract.evaluation.loaders import load_module, text_input
-from extract.tokenizer import count_tekken_tokens
+from extract.ingest.tokenizer import count_tekken_tokens
 
 LONG_TOKENS = 33_000  # "over 33K tokens": more than one request's worth, so chunked
 Row = tuple[str, str, dict[str, list[str]]]  # (doc_id, text, gold), as every load.py yields

@@ -21,17 +21,17 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from extract.backends.base import Backend, StructuredRequest
-from extract.cache import CachedAnswer, cache_key
 from extract.config import Config
-from extract.documents import read_document
 from extract.errors import ExtractError, ProviderError
-from extract.pricing import price_for
-from extract.prompting import schema_block
-from extract.retry import call_with_retries
-from extract.services import RunServices
-from extract.strict_schema import to_strict_schema
-from extract.tokenizer import MESSAGE_OVERHEAD
+from extract.ingest.documents import read_document
+from extract.ingest.tokenizer import MESSAGE_OVERHEAD
+from extract.llm.backends.base import Backend, StructuredRequest
+from extract.llm.pricing import price_for
+from extract.llm.prompting import schema_block
+from extract.llm.retry import call_with_retries
+from extract.llm.strict_schema import to_strict_schema
+from extract.run.cache import CachedAnswer, cache_key
+from extract.run.services import RunServices
 
 
 @dataclass

@@ -10,15 +10,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from extract.evaluation.data import EvalResult, SystemRun
 from extract.evaluation.datasets import DATASETS
 from extract.evaluation.scoring import PRF
-
-if TYPE_CHECKING:
-    from extract.evaluation.run import EvalResult, SystemRun
 
 VALUE_SEPARATOR = " | "
 

@@ -16,7 +16,7 @@ import time
 import llama_cpp
 
 from extract import Config, extract_document
-from extract.backends.local import LocalBackend
+from extract.llm.backends.local import LocalBackend
 from tests.conftest import ROOT
 
 DOCS = ("receipt-kopi-tiam.txt", "nda-mutual-bluefin.pdf", "invoice-northwind-5531.txt")

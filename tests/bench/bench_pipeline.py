@@ -19,9 +19,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from extract import Config, extract_paths
-from extract.backends import make_backend
-from extract.documents import read_document
-from extract.extraction import Task, plan_chunks
+from extract.ingest.documents import read_document
+from extract.llm.backends import make_backend
+from extract.run.core import Task, plan_chunks
 from extract.schema_registry import load_schema
 from tests.conftest import NDA_PDFS
 

@@ -1,0 +1,1 @@
+"""Ingest: files in, text out. Reading files and PDF pages, the tokenizer, cutting text into chunks."""

@@ -1,0 +1,1 @@
+"""LLM: talking to a model. Prompts, the strict schema, answer validation, retries, prices, backends."""

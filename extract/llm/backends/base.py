@@ -1,0 +1,100 @@
+"""The one narrow interface every model backend implements.
+
+The chunker, validator, merger and writers only see `Backend`: they never know
+whether a hosted API or the embedded llama.cpp model answered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+Message = dict[str, Any]
+
+# finish_reason values meaning the answer was cut off before the JSON ended.
+TRUNCATED_REASONS = frozenset({"length", "model_length", "error"})
+
+
+@dataclass(frozen=True)
+class StructuredRequest:
+    """One request for a JSON answer that follows `schema`.
+
+    `messages` holds the system prompt, the user message with the document
+    chunk and, on a re-ask, the rejected answer and the correction.
+    `schema` is the strict JSON schema (see `extract.llm.strict_schema`).
+    """
+
+    messages: tuple[Message, ...]
+    schema: dict[str, Any]
+    schema_name: str
+    max_tokens: int
+    temperature: float = 0.0
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What one successful HTTP/model call gave back, before validation."""
+
+    text: str | None
+    finish_reason: str
+    prompt_tokens: int
+    completion_tokens: int
+    model: str
+    request_id: str | None = None
+
+    @property
+    def truncated(self) -> bool:
+        return self.finish_reason in TRUNCATED_REASONS
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """A model that answers `StructuredRequest`s.
+
+    `name` is the backend kind ("requesty", "openai", "local"), `model` the
+    model asked for, `mode` how structured output is obtained ("json_schema",
+    "tools", "json_object", "grammar"). `complete` raises
+    `extract.errors.ProviderError` on failure; it never retries by itself.
+    """
+
+    name: str
+    model: str
+    mode: str
+    context_window: int
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of `text` in this model's own tokenizer."""
+        ...
+
+    def schema_in_prompt(self) -> bool:
+        """Whether the schema's text is part of the prompt (and so of the budget)."""
+        ...
+
+    def complete(self, request: StructuredRequest) -> Answer: ...
+
+    def close(self) -> None: ...
+
+
+class BackendWrapper:
+    """A backend that adds one concern (rate limits, audit, budget) around another.
+
+    Subclasses override `complete`; everything else is the inner backend's.
+    """
+
+    def __init__(self, inner: Backend) -> None:
+        self.inner = inner
+        self.name, self.model, self.mode = inner.name, inner.model, inner.mode
+        self.context_window = inner.context_window
+
+    def count_tokens(self, text: str) -> int:
+        return self.inner.count_tokens(text)
+
+    def schema_in_prompt(self) -> bool:
+        return self.inner.schema_in_prompt()
+
+    def complete(self, request: StructuredRequest) -> Answer:
+        return self.inner.complete(request)
+
+    def close(self) -> None:
+        self.inner.close()

@@ -1,0 +1,186 @@
+"""The embedded model: llama.cpp in-process (llama-cpp-python), grammar-constrained JSON.
+
+The GGUF is `config.local_model` (a path or a bundled model's name), else the
+bundled Qwen2.5-Coder-1.5B assembled by `extract.weights.ensure_model()`. Every
+answer is sampled under a GBNF grammar converted from the request's strict schema, so it always parses and has
+exactly the schema's keys and types (descriptions only reach the model through
+the field guide of the system prompt; the raw schema is not put in the prompt).
+
+The grammar is built here with `LlamaGrammar.from_json_schema`, not by passing
+`response_format={"type": "json_object", "schema": ...}`: on a schema its
+converter cannot handle, llama-cpp-python's chat handler silently falls back to
+a generic-JSON grammar, which would let unconstrained answers through. Here
+such a schema is an error instead.
+
+Weights are loaded without llama.cpp's "extra buffer types" (`use_extra_bufts`
+off): on CPUs with AMX (Intel Sapphire Rapids and later) the weights would be
+repacked into an AMX buffer, and llama.cpp's AMX matmul segfaults on the first
+decode with this Q4_K_M model (ggml-org/llama.cpp#20824; reproduced here with
+llama-cpp-python 0.3.36 built natively). A segfault would kill the whole run,
+so the plain CPU kernels are used; building llama-cpp-python with
+`CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON"`
+avoids the AMX code altogether.
+
+llama.cpp contexts are not thread-safe: one lock serializes the calls of one
+backend (the pipeline may call from several threads; on a CPU they would only
+compete for the same cores anyway).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from extract.config import Config
+from extract.errors import ConfigError, ProviderError
+from extract.llm.backends.base import Answer, StructuredRequest
+
+try:
+    import llama_cpp
+    from llama_cpp.llama_grammar import LlamaGrammar
+except ImportError:  # pragma: no cover - depends on the optional extra
+    llama_cpp = None  # type: ignore[assignment]
+
+PROVIDER = "local"
+_loading = threading.Lock()  # model params are patched while a model loads
+
+
+class LocalBackend:
+    """A GGUF model run by llama.cpp on this machine."""
+
+    name = "local"
+    mode = "grammar"
+
+    def __init__(self, config: Config, *, llm: Any = None) -> None:
+        if llama_cpp is None:
+            raise ConfigError(
+                "the local backend needs llama-cpp-python: pip install 'llama-cpp-python==0.3.36'"
+                " (or use a hosted model: set REQUESTY_API_KEY)"
+            )
+        if config.local_model is not None and not config.local_model_is_bundled:
+            path = Path(config.local_model)
+        else:
+            from extract.weights import DEFAULT_MODEL, ensure_model, spec_named
+
+            spec = spec_named(config.local_model) if config.local_model else DEFAULT_MODEL
+            path = ensure_model(spec=spec)
+        self.model = path.stem
+        self.context_window = config.context_window
+        self._lock = threading.Lock()
+        self._grammars: dict[str, LlamaGrammar] = {}
+        if llm is not None:  # tests may pass an already loaded model
+            self._llm = llm
+            return
+        threads = config.local_threads or os.cpu_count() or 1
+        try:
+            with _without_extra_buffers():
+                self._llm = llama_cpp.Llama(
+                    model_path=str(path),
+                    n_ctx=config.context_window,
+                    n_threads=threads,
+                    n_threads_batch=threads,
+                    verbose=False,
+                )
+        except (ValueError, RuntimeError, OSError) as exc:
+            raise ConfigError(f"cannot load the local model {path}: {exc}") from exc
+
+    def count_tokens(self, text: str) -> int:
+        # Tokenizing reads only the vocabulary, never the context: no lock needed.
+        return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def schema_in_prompt(self) -> bool:
+        # The grammar enforces the schema; its text is not sent (the field guide is).
+        return False
+
+    def complete(self, request: StructuredRequest) -> Answer:
+        grammar = self._grammar(request.schema, request.schema_name)
+        with self._lock:
+            if self._llm is None:
+                raise ProviderError("the local model was closed", provider=PROVIDER)
+            try:
+                result = self._llm.create_chat_completion(
+                    messages=list(request.messages),
+                    grammar=grammar,
+                    max_tokens=request.max_tokens,
+                    temperature=request.temperature,
+                )
+            except ValueError as exc:  # "Requested tokens (N) exceed context window of M"
+                raise ProviderError(
+                    f"prompt does not fit the model's context window ({self.context_window} "
+                    f"tokens): {exc}",
+                    provider=PROVIDER,
+                    original=exc,
+                ) from None
+            except Exception as exc:  # llama_decode failures surface as RuntimeError
+                raise ProviderError(
+                    f"llama.cpp failed: {type(exc).__name__}: {exc}",
+                    provider=PROVIDER,
+                    original=exc,
+                ) from None
+        try:
+            choice = result["choices"][0]
+            usage = result.get("usage") or {}
+            return Answer(
+                text=choice["message"].get("content"),
+                finish_reason=choice.get("finish_reason") or "stop",
+                prompt_tokens=int(usage.get("prompt_tokens", 0)),
+                completion_tokens=int(usage.get("completion_tokens", 0)),
+                model=self.model,
+                request_id=result.get("id"),
+            )
+        except (KeyError, IndexError, TypeError) as exc:
+            raise ProviderError(
+                f"unexpected llama.cpp result: {exc!r}", provider=PROVIDER, original=exc
+            ) from None
+
+    def _grammar(self, schema: dict[str, Any], schema_name: str) -> LlamaGrammar:
+        """The GBNF grammar of `schema`, converted once per distinct schema."""
+        key = json.dumps(schema)  # key order kept: it is the order the answer is written in
+        grammar = self._grammars.get(key)
+        if grammar is None:
+            try:
+                grammar = LlamaGrammar.from_json_schema(key, verbose=False)
+            except Exception as exc:
+                raise ProviderError(
+                    f"llama.cpp cannot turn the {schema_name!r} schema into a grammar: "
+                    f"{type(exc).__name__}: {exc}",
+                    provider=PROVIDER,
+                    original=exc,
+                ) from None
+            self._grammars[key] = grammar
+        return grammar
+
+    def close(self) -> None:
+        with self._lock:
+            llm, self._llm = self._llm, None
+        if llm is not None and hasattr(llm, "close"):
+            llm.close()
+
+
+@contextmanager
+def _without_extra_buffers() -> Iterator[None]:
+    """Load models with `use_extra_bufts = False` (no AMX/repacked weights, see the module doc).
+
+    `Llama()` takes no such argument: it fills its model params from
+    `llama_model_default_params()`, so that function is wrapped while loading.
+    """
+    raw = llama_cpp.llama_cpp
+    with _loading:
+        original = raw.llama_model_default_params
+
+        def defaults():
+            params = original()
+            if hasattr(params, "use_extra_bufts"):
+                params.use_extra_bufts = False
+            return params
+
+        raw.llama_model_default_params = defaults
+        try:
+            yield
+        finally:
+            raw.llama_model_default_params = original

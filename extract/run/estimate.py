@@ -1,0 +1,67 @@
+"""What a run would send and cost, counted locally, without sending anything (`--dry-run`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from extract.errors import DocumentError
+from extract.ingest.documents import discover, iter_documents
+from extract.ingest.tokenizer import MESSAGE_OVERHEAD
+from extract.llm.backends.base import Backend
+from extract.llm.pricing import price_for
+from extract.llm.prompting import schema_block, user_message
+from extract.run.core import Task, plan_chunks
+
+TYPICAL_ANSWER_SHARE = 0.25  # answers rarely use their whole max_tokens
+
+
+@dataclass(frozen=True)
+class Estimate:
+    documents: int
+    unreadable: int
+    requests: int
+    prompt_tokens: int
+    max_completion_tokens: int
+    cost_usd: float | None
+    max_cost_usd: float | None
+
+    def describe(self) -> str:
+        if self.cost_usd is None:
+            cost = "cost unknown (no price for this model)"
+        else:
+            cost = f"estimated cost ${self.cost_usd:.4f} (at most ${self.max_cost_usd:.4f})"
+        return (
+            f"{self.documents} documents ({self.unreadable} unreadable), {self.requests} requests, "
+            f"{self.prompt_tokens} prompt tokens, up to {self.max_completion_tokens} completion "
+            f"tokens; {cost}. Re-asks and retries would add to this."
+        )
+
+
+def estimate(paths: list[Path], task: Task, backend: Backend) -> Estimate:
+    files = discover(paths)
+    requests = prompt = unreadable = 0
+    schema_tokens = backend.count_tokens(schema_block(task.strict_schema))
+    for path, doc in iter_documents(files):
+        if isinstance(doc, DocumentError):
+            unreadable += 1
+            continue
+        chunks = plan_chunks(doc, task, backend)
+        system = backend.count_tokens(task.system(multi_part=len(chunks) > 1))
+        system += sum(backend.count_tokens(m["content"]) + MESSAGE_OVERHEAD for m in task.examples)
+        for chunk in chunks:
+            requests += 1
+            prompt += system + 2 * MESSAGE_OVERHEAD
+            prompt += backend.count_tokens(user_message(chunk, path.name, len(chunks)))
+            prompt += schema_tokens if backend.schema_in_prompt() else 0
+    most = requests * task.config.max_tokens
+    price = price_for(backend.name, backend.model)
+    return Estimate(
+        documents=len(files),
+        unreadable=unreadable,
+        requests=requests,
+        prompt_tokens=prompt,
+        max_completion_tokens=most,
+        cost_usd=price.cost(prompt, int(most * TYPICAL_ANSWER_SHARE)) if price else None,
+        max_cost_usd=price.cost(prompt, most) if price else None,
+    )

@@ -1,0 +1,172 @@
+"""Grounding: values checked against, and snapped to, the text they were read from."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import pytest
+from pydantic import BaseModel, Field
+
+from extract import extract_document
+from extract.config import Config
+from extract.errors import ConfigError
+from extract.evidence.grounding import evidence_fields, ground_answer, locate
+from extract.ingest.documents import Document
+from extract.run.core import Task
+from tests.fake_server import FakeOpenAI, schema_responder
+
+RECEIPT = (
+    "TAN WOON YANN\nBOOK TA .K(TAMAN DAYA) SDN BHD\n789417-W\n"
+    "NO.53 55,57 & 59, JALAN SAGU 18,\nTAMAN DAYA,\n81100 JOHOR BAHRU,\nJOHOR.\n"
+    "TEL: 07-3519000\nDATE:25/12/2018 8:13:39 PM\nTOTAL AMT RM\n19.00\nROUNDING 0.00\nRM9.00"
+)
+VERBATIM = {"company": "verbatim", "address": "verbatim", "date": "verbatim", "total": "verbatim"}
+
+
+def grounded(**answer: object) -> dict[str, object]:
+    return ground_answer(dict(answer), VERBATIM, RECEIPT)
+
+
+def test_a_paraphrased_value_comes_back_as_printed_with_its_lines_joined():
+    out = grounded(address="NO.53 55,57&59,JALAN SAGU 18, TAMAN DAYA, 81100 JOHOR BAHRU,JOHOR.")
+    assert (
+        out["address"] == "NO.53 55,57 & 59, JALAN SAGU 18, TAMAN DAYA, 81100 JOHOR BAHRU, JOHOR."
+    )
+
+
+def test_a_misspelt_word_is_forgiven_and_a_cut_word_completed():
+    assert grounded(company="BOOK TA.K (TAMAN DAYA) SDN BND")["company"] == (
+        "BOOK TA .K(TAMAN DAYA) SDN BHD"
+    )
+    assert grounded(company="BOOK TA .K(TAMAN DAYA) SDN BH")["company"] == (
+        "BOOK TA .K(TAMAN DAYA) SDN BHD"
+    )
+
+
+def test_numbers_must_match_exactly_and_whole():
+    assert locate("9.00", "TOTAL 19.00 TEL 07-3519000") is None
+    assert grounded(total="9.00")["total"] == "RM9.00"  # not the "9.00" inside "19.00"
+    assert grounded(total="19.01")["total"] is None
+    assert grounded(total="19.00")["total"] == "19.00"
+
+
+def test_a_currency_sign_is_part_of_the_printed_amount():
+    assert locate("8.20", "TOTAL $8.20") is not None
+    assert ground_answer({"total": "8.20"}, {"total": "verbatim"}, "TOTAL $8.20") == {
+        "total": "$8.20"
+    }
+
+
+def test_a_label_glued_to_the_value_stays_out():
+    assert grounded(date="25/12/2018")["date"] == "25/12/2018"
+
+
+def test_punctuation_at_the_edges_is_taken_only_when_the_model_wrote_it():
+    assert grounded(address="81100 JOHOR BAHRU, JOHOR")["address"] == "81100 JOHOR BAHRU, JOHOR"
+    assert grounded(address="81100 JOHOR BAHRU, JOHOR.")["address"] == "81100 JOHOR BAHRU, JOHOR."
+
+
+def test_values_not_in_the_text_are_dropped_one_by_one():
+    text = "This Agreement is made between Bluefin Robotics, Inc. and Harbor Analytics LLC."
+    answer = {"parties": ["Bluefin Robotics Inc", "Nike, Inc.", "HARBOR ANALYTICS LLC"]}
+    out = ground_answer(answer, {"parties": "verbatim"}, text)
+    assert out["parties"] == ["Bluefin Robotics, Inc", "Harbor Analytics LLC"]
+
+
+def test_present_keeps_the_model_wording_when_the_text_has_it():
+    text = "governed by the laws of the State of New York."
+    fields = {"jurisdiction": "present"}
+    assert ground_answer({"jurisdiction": "New York"}, fields, text)["jurisdiction"] == "New York"
+    assert ground_answer({"jurisdiction": "Delaware"}, fields, text)["jurisdiction"] is None
+
+
+def test_short_values_must_be_whole_words():
+    assert locate("X", "the text") is None
+    assert locate("Inc", "Acme Inc.") is not None
+
+
+class Named(BaseModel):
+    name: str | None = Field(None, json_schema_extra={"evidence": "verbatim"})
+    city: str | None = None
+
+
+def test_the_schema_says_which_fields_are_grounded():
+    assert evidence_fields(Named) == {"name": "verbatim"}
+
+
+def test_an_unknown_evidence_mode_is_a_config_error():
+    class Bad(BaseModel):
+        name: str | None = Field(None, json_schema_extra={"evidence": "roughly"})
+
+    with pytest.raises(ConfigError, match="evidence must be one of"):
+        evidence_fields(Bad)
+
+
+def test_a_worked_example_must_show_grounded_values_that_its_text_contains():
+    class Teaching(Named):
+        EXAMPLES: ClassVar[list[tuple[str, dict[str, Any]]]] = [
+            ("Invoice from Acme Ltd.", {"name": "Nike, Inc.", "city": None})
+        ]
+
+    with pytest.raises(ConfigError, match="not in the example text"):
+        Task.build(Teaching, "teaching", Config.resolve(backend="local"))
+
+
+def test_through_the_pipeline_the_table_holds_the_printed_text():
+    doc = Document(doc_id="r1", source="r1.txt", pages=(RECEIPT,))
+    answer = {
+        "company": "Book Ta.K (Taman Daya) Sdn Bhd",
+        "date": "25/12/2018",
+        "address": "Jalan Sagu 18",
+        "total": "8.00",
+    }
+    with FakeOpenAI(schema_responder(lambda r: answer)) as fake:
+        config = Config.resolve(env={}, base_url=fake.base_url, api_key="x", quiet=True)
+        result = extract_document(doc, "receipt", config=config)
+    assert result.status == "ok" and result.data is not None
+    assert result.data["company"] == "BOOK TA .K(TAMAN DAYA) SDN BHD"
+    assert result.data["address"] == "NO.53 55,57 & 59, JALAN SAGU 18,"  # the whole line
+    assert result.data["total"] is None and result.data["total_amount"] is None
+
+
+def test_lines_widens_a_cut_short_value_to_the_whole_lines():
+    text = "LIM AH KOW\nKEDAI RUNCIT SENTOSA ENTERPRISE (001234-T)\nNO. 9, JALAN MELATI 4,\nTAMAN MELATI"
+    fields = {"company": "lines", "address": "lines"}
+    out = ground_answer(
+        {"company": "KEDAI RUNCIT", "address": "JALAN MELATI 4, TAMAN"}, fields, text
+    )
+    assert out == {
+        "company": "KEDAI RUNCIT SENTOSA ENTERPRISE (001234-T)",
+        "address": "NO. 9, JALAN MELATI 4, TAMAN MELATI",
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "text", "found"),
+    [
+        ("2018-01-25", "DATE: 25/01/2018 10:02", "25/01/2018"),
+        ("25 Jan 2018", "Date 25-01-18", "25-01-18"),
+        ("2018-03-19", "19 MAR 18 12:00", "19 MAR 18"),
+        ("March 3, 2016", "as of 3rd March 2016", "3rd March 2016"),
+        ("2014-05-20", "made this 20th day of May, 2014 by", "20th day of May, 2014"),
+        ("2018-01-26", "DATE: 25/01/2018", None),
+    ],
+)
+def test_a_rewritten_date_is_found_by_the_day_it_names(value: str, text: str, found: str | None):
+    out = ground_answer({"date": value}, {"date": "verbatim"}, text)
+    assert out["date"] == found
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [("2 years", True), ("two (2) years", True), ("24 months", False), ("3 years", False)],
+)
+def test_a_duration_is_present_when_the_text_names_the_same_length(value: str, kept: bool):
+    text = "This Agreement shall remain in effect for two (2) years from the Effective Date."
+    out = ground_answer({"term": value}, {"term": "present"}, text)
+    assert out["term"] == (value if kept else None)
+
+
+def test_offsets_survive_characters_that_lower_case_to_two():
+    text = "İSTANBUL TİCARET A.Ş.\nTOTAL 12.50"
+    assert ground_answer({"total": "12.50"}, {"total": "verbatim"}, text) == {"total": "12.50"}

@@ -11,7 +11,8 @@ Nothing is written unless `out=` is given.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,21 +20,14 @@ from typing import Any
 from pydantic import BaseModel
 
 from extract.config import Config
-from extract.errors import DocumentError
-from extract.ingest.documents import Document, read_document
-from extract.llm.backends import Backend, make_backend
+from extract.ingest.documents import Document
+from extract.llm.backends import Backend, open_backend
 from extract.llm.pricing import price_for
 from extract.output.tables import Tables, build_tables
 from extract.output.writers import check_output_path, write_tables
 from extract.run.core import (
     DocumentResult,
     Task,
-    Usage,
-    extract_chunk,
-    failed_document,
-    finish_document,
-    plan_chunks,
-    smaller_chunks,
 )
 from extract.run.pool import Runner
 from extract.run.services import RunServices
@@ -96,27 +90,17 @@ def extract_paths(
     """Extract every document under `paths`; write tables to `out` if given."""
     if out is not None:
         check_output_path(out)
-    name, model = resolve_schema(schema)
-    task = Task.build(model, name, config)
-    own_backend = backend is None
-    backend = backend or make_backend(config)
-    services = RunServices.open(config, backend)
-    try:
-        runner = Runner(task, services, progress=progress)
+    task = build_task(schema, config)
+    with _runner(task, config, backend, progress) as runner:
         results = runner.run([Path(p) for p in paths])
-    finally:
-        services.close()
-        if own_backend:
-            backend.close()
-    tables = build_tables(
-        results, task.strict_schema, backend.model, price_for(backend.name, backend.model)
-    )
+        used = runner.services.backend
+    tables = build_tables(results, task.strict_schema, used.model, price_for(used.name, used.model))
     report = RunReport(
         tables=tables,
         results=results,
-        backend=backend.name,
-        model=backend.model,
-        mode=backend.mode,
+        backend=used.name,
+        model=used.model,
+        mode=used.mode,
         seconds=runner.stats.seconds,
         cached_chunks=runner.stats.cached_chunks,
     )
@@ -149,32 +133,24 @@ def extract_document(
     backend: Backend | None = None,
     **settings: Any,
 ) -> DocumentResult:
-    """Extract one document, its chunks one after another; never raises for bad input."""
+    """Extract one document through the same pool as a folder; never raises for bad input."""
     config = config or Config.resolve(**settings)
+    task = build_task(schema, config)
+    item = source if isinstance(source, Document) else Path(source)
+    with _runner(task, config, backend, progress=False) as runner:
+        [result] = runner.run_sources([item])
+    return result
+
+
+def build_task(schema: SchemaSpec, config: Config) -> Task:
     name, model = resolve_schema(schema)
-    task = Task.build(model, name, config)
-    if isinstance(source, Document):
-        doc = source
-    else:
-        try:
-            doc = read_document(Path(source))
-        except DocumentError as exc:
-            return failed_document(str(source), str(exc))
-    own_backend = backend is None
-    backend = backend or make_backend(config)
-    services = RunServices.open(config, backend)
-    try:
-        chunks = plan_chunks(doc, task, backend)
-        queue, outcomes, superseded = list(chunks), [], Usage()
-        while queue:
-            outcome = extract_chunk(queue.pop(0), doc.source, len(chunks), task, services)
-            if outcome.truncated and (parts := smaller_chunks(outcome, doc, backend)):
-                superseded.add(outcome.usage)
-                queue[0:0] = parts
-                continue
-            outcomes.append(outcome)
-    finally:
-        services.close()
-        if own_backend:
-            backend.close()
-    return finish_document(doc, outcomes, task, superseded)
+    return Task.build(model, name, config)
+
+
+@contextmanager
+def _runner(
+    task: Task, config: Config, backend: Backend | None, progress: bool | None
+) -> Iterator[Runner]:
+    """A pool with the run's services around the backend; all closed after."""
+    with open_backend(config, backend) as raw, RunServices.open(config, raw) as services:
+        yield Runner(task, services, progress=progress)

@@ -202,7 +202,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from extract.api import extract_paths, resolve_schema
-    from extract.llm.backends import make_backend
+    from extract.llm.backends import open_backend
     from extract.output.writers import check_output_path
 
     config = config_from_args(args)
@@ -213,16 +213,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     resolve_schema(args.schema)  # fail on a bad schema before starting a model
     if args.dry_run:
         return dry_run(args, config)
-    backend = make_backend(config)
     say = (lambda msg: None) if config.quiet else (lambda msg: print(msg, file=sys.stderr))
-    say(
-        f"extract: backend {backend.name}, model {backend.model}, mode {backend.mode}, "
-        f"context {backend.context_window} tokens, concurrency {config.concurrency}"
-    )
-    try:
+    with open_backend(config) as backend:
+        say(
+            f"extract: backend {backend.name}, model {backend.model}, mode {backend.mode}, "
+            f"context {backend.context_window} tokens, concurrency {config.concurrency}"
+        )
         report = extract_paths(args.paths, args.schema, config, out=args.out, backend=backend)
-    finally:
-        backend.close()
     say("extract: " + report.summary())
     for path in report.written:
         print(path)
@@ -234,32 +231,28 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def dry_run(args: argparse.Namespace, config: Config) -> int:
     from extract.api import resolve_schema
-    from extract.llm.backends import make_backend
+    from extract.llm.backends import open_backend
     from extract.run.core import Task
     from extract.run.estimate import estimate
 
     name, model = resolve_schema(args.schema)
-    backend = make_backend(config, probe=False)
-    try:
+    with open_backend(config, probe=False) as backend:
         result = estimate([Path(p) for p in args.paths], Task.build(model, name, config), backend)
-    finally:
-        backend.close()
     print(f"dry run ({backend.name}, {backend.model}): {result.describe()}")
     return EXIT_OK
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from extract.evaluation import DATASETS, evaluate
-    from extract.llm.backends import make_backend
+    from extract.llm.backends import open_backend
 
     names = args.datasets or list(DATASETS)
     unknown = [n for n in names if n not in DATASETS]
     if unknown:
         raise ConfigError(f"unknown dataset {', '.join(unknown)}: use {', '.join(DATASETS)}")
     config = config_from_args(args)
-    backend = make_backend(config)
     failed = False
-    try:
+    with open_backend(config) as backend:
         for name in names:
             result = evaluate(
                 name,
@@ -273,8 +266,6 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 command="python -m extract " + " ".join(sys.argv[1:]),
             )
             failed |= any(s != "ok" for s in result.pipeline.statuses)
-    finally:
-        backend.close()
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 from extract.api import extract_paths
 from extract.config import Config
 from extract.errors import ConfigError
-from extract.llm.backends import make_backend
+from extract.llm.backends import Backend, open_backend
 from extract.output.tables import BASE_COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,31 +37,31 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         config = Config.resolve()
-        backend = make_backend(config)
+        with open_backend(config) as backend:
+            return run_jobs(config, backend, args.out)
     except ConfigError as exc:
         print(f"demo: {exc}", file=sys.stderr)
         return 2
+
+
+def run_jobs(config: Config, backend: Backend, out_dir: Path) -> int:
+    """Each sample job through `extract_paths`, one backend for all of them."""
     print(f"demo: backend {backend.name}, model {backend.model}, mode {backend.mode}")
     start, failed = time.monotonic(), 0
-    try:
-        for schema, names, stem in JOBS:
-            if backend.name == "local" and schema == "contract":
-                print(
-                    "demo: skipping the 42K-token contract on the local model (minutes on 2 cores)"
-                )
-                continue
-            out = args.out / f"{stem}.parquet"
-            report = extract_paths(
-                [SAMPLES / n for n in names], schema, config, out=out, backend=backend
-            )
-            failed += sum(r.status != "ok" for r in report.results)
-            print(f"demo: {schema:9} -> {', '.join(p.name for p in report.written)}")
-            print(f"      {report.summary()}")
-            for line in describe_rows(report.tables.documents, first_field=BASE_COLUMNS):
-                print(line)
-    finally:
-        backend.close()
-    print(f"demo: done in {time.monotonic() - start:.1f} s; tables are in {args.out}/")
+    for schema, names, stem in JOBS:
+        if backend.name == "local" and schema == "contract":
+            print("demo: skipping the 42K-token contract on the local model (minutes on 2 cores)")
+            continue
+        out = out_dir / f"{stem}.parquet"
+        report = extract_paths(
+            [SAMPLES / n for n in names], schema, config, out=out, backend=backend
+        )
+        failed += sum(r.status != "ok" for r in report.results)
+        print(f"demo: {schema:9} -> {', '.join(p.name for p in report.written)}")
+        print(f"      {report.summary()}")
+        for line in describe_rows(report.tables.documents, first_field=BASE_COLUMNS):
+            print(line)
+    print(f"demo: done in {time.monotonic() - start:.1f} s; tables are in {out_dir}/")
     return 1 if failed else 0
 
 

@@ -23,7 +23,7 @@ from extract.evaluation.datasets import DATASETS, EvalDataset, Example
 from extract.evaluation.naive import NaiveRun, run_naive
 from extract.evaluation.report import write_report
 from extract.evaluation.scoring import Gold, Scores
-from extract.llm.backends import Backend, make_backend
+from extract.llm.backends import Backend, open_backend
 from extract.run.core import Task
 from extract.run.estimate import estimate
 from extract.schema_registry import load_schema
@@ -57,9 +57,7 @@ def evaluate(
     examples = dataset.examples(split, limit, everything)
     schema_name, model = load_schema(dataset.schema)
     paths = [e.path for e in examples]
-    own_backend = backend is None
-    backend = backend or make_backend(config)
-    try:
+    with open_backend(config, backend) as backend:
         est = estimate(paths, Task.build(model, schema_name, config), backend)
         _say(config, f"{dataset.name}, estimate for the pipeline: {est.describe()}")
         report = extract_paths(paths, schema_name, config, backend=backend)
@@ -70,9 +68,6 @@ def evaluate(
             baseline = _naive_run(
                 dataset, examples, run_naive(paths, model, schema_name, config, backend)
             )
-    finally:
-        if own_backend:
-            backend.close()
     result = EvalResult(
         dataset=dataset.name,
         split=split_used,

@@ -4,12 +4,16 @@ Documents are read and planned in the calling thread while the pool works,
 so the configured number of requests stays in flight; there are no batches
 waiting for their slowest member. A chunk whose answer was truncated is split
 and its halves go back into the pool. Results come back in input order.
+
+A single document (`extract_document`) takes this same path: one item, no
+folder to expand.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +38,8 @@ from extract.run.services import RunServices
 
 PREFETCH_FACTOR = 4  # chunks queued per worker before reading more documents
 
+Source = Path | Document  # a file to read, or a document already in memory
+
 
 @dataclass
 class _Open:
@@ -56,100 +62,122 @@ class RunStats:
 
 
 class Runner:
-    """Extracts a list of paths with one backend; `run()` returns results in input order."""
+    """Extracts documents with one backend; `run()` returns results in input order."""
 
     def __init__(self, task: Task, services: RunServices, *, progress: bool | None = None) -> None:
         self.task = task
         self.services = services
-        self.backend = services.backend
-        cfg = task.config
-        show = not cfg.quiet and sys.stderr.isatty() if progress is None else progress
+        show = not task.config.quiet and sys.stderr.isatty() if progress is None else progress
         self._show_progress = show
         self.stats = RunStats()
 
-    def run(self, paths: list[Path]) -> list[DocumentResult]:
+    def run(self, paths: Sequence[Path]) -> list[DocumentResult]:
+        """Every file under `paths` (folders expanded)."""
         start = time.monotonic()
-        files = discover(paths)
-        results: list[DocumentResult | None] = [None] * len(files)
-        futures: dict[Future[ChunkOutcome], tuple[_Open, Chunk]] = {}
-        docs_bar = tqdm(
-            total=len(files), desc="documents", unit="doc", disable=not self._show_progress
+        return self.run_sources(discover(paths), start=start)
+
+    def run_sources(
+        self, sources: Sequence[Source], *, start: float | None = None
+    ) -> list[DocumentResult]:
+        """Each source as given: a file to read, or a document already read."""
+        start = time.monotonic() if start is None else start
+        with _Pass(self.task, self.services, len(sources), self._show_progress) as one:
+            for position, source in enumerate(sources):
+                one.add(position, source)
+            results, chunks, cached = one.finish()
+        self.stats = RunStats(len(sources), chunks, cached, time.monotonic() - start)
+        return results
+
+
+class _Pass:
+    """One run over a list of sources: the pool, the chunks in flight, the results so far."""
+
+    def __init__(self, task: Task, services: RunServices, n: int, show: bool) -> None:
+        self.task = task
+        self.services = services
+        self.results: list[DocumentResult | None] = [None] * n
+        self.futures: dict[Future[ChunkOutcome], tuple[_Open, Chunk]] = {}
+        self.cached = 0
+        self.workers = task.config.concurrency
+        self.docs_bar = tqdm(total=n, desc="documents", unit="doc", disable=not show)
+        self.chunks_bar = tqdm(total=0, desc="chunks", unit="chunk", disable=not show)
+        self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="extract")
+
+    def __enter__(self) -> _Pass:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.shutdown(wait=True)
+        self.docs_bar.close()
+        self.chunks_bar.close()
+
+    def add(self, position: int, source: Source) -> None:
+        """Read and plan one document, queue its chunks, and keep the queue bounded."""
+        try:
+            doc = source if isinstance(source, Document) else read_document(source)
+            chunks = plan_chunks(doc, self.task, self.services.backend)
+        except DocumentError as exc:
+            self._done(position, failed_document(_name(source), str(exc)))
+            return
+        except Exception as exc:  # a reader bug must not end the run: it gets a row
+            error = f"unexpected error reading document: {type(exc).__name__}: {exc}"
+            self._done(position, failed_document(_name(source), error))
+            return
+        state = _Open(position, doc, n_chunks=len(chunks), outstanding=len(chunks))
+        for chunk in chunks:
+            self._submit(state, chunk)
+        self._collect(block=False)
+        while len(self.futures) > self.workers * PREFETCH_FACTOR:
+            self._collect(block=True)
+
+    def finish(self) -> tuple[list[DocumentResult], int, int]:
+        """Wait for every chunk; the results in input order, chunks asked, chunks cached."""
+        while self.futures:
+            self._collect(block=True)
+        return [r for r in self.results if r is not None], self.chunks_bar.n, self.cached
+
+    def _submit(self, state: _Open, chunk: Chunk) -> None:
+        future = self.pool.submit(
+            extract_chunk, chunk, state.doc.source, state.n_chunks, self.task, self.services
         )
-        chunks_bar = tqdm(total=0, desc="chunks", unit="chunk", disable=not self._show_progress)
-        workers = self.task.config.concurrency
-        cached = 0
+        self.futures[future] = (state, chunk)
+        self.chunks_bar.total += 1
+        self.chunks_bar.refresh()
 
-        def submit(state: _Open, chunk: Chunk) -> None:
-            future = pool.submit(
-                extract_chunk,
-                chunk,
-                state.doc.source,
-                state.n_chunks,
-                self.task,
-                self.services,
-            )
-            futures[future] = (state, chunk)
-            chunks_bar.total += 1
-            chunks_bar.refresh()
+    def _collect(self, block: bool) -> None:
+        if not self.futures:
+            return
+        timeout = None if block else 0
+        done, _ = wait(list(self.futures), timeout=timeout, return_when=FIRST_COMPLETED)
+        for future in done:
+            state, chunk = self.futures.pop(future)
+            self._settle(state, _outcome(future, chunk))
 
-        def collect(block: bool) -> None:
-            nonlocal cached
-            if not futures:
+    def _settle(self, state: _Open, outcome: ChunkOutcome) -> None:
+        """One chunk answered: split it if truncated, else count it in; finish its document."""
+        self.chunks_bar.update(1)
+        self.cached += outcome.cached
+        if outcome.truncated:
+            parts = smaller_chunks(outcome, state.doc, self.services.backend)
+            if parts:
+                state.outstanding += len(parts) - 1
+                for part in parts:
+                    self._submit(state, part)
+                state.superseded.add(outcome.usage)
                 return
-            done, _ = wait(list(futures), timeout=None if block else 0, return_when=FIRST_COMPLETED)
-            for future in done:
-                state, chunk = futures.pop(future)
-                outcome = _outcome(future, chunk)
-                chunks_bar.update(1)
-                cached += outcome.cached
-                if outcome.truncated:
-                    parts = smaller_chunks(outcome, state.doc, self.backend)
-                    if parts:
-                        state.outstanding += len(parts) - 1
-                        for part in parts:
-                            submit(state, part)
-                        state.superseded.add(outcome.usage)
-                        continue
-                state.outcomes.append(outcome)
-                state.outstanding -= 1
-                if state.outstanding == 0:
-                    results[state.position] = finish_document(
-                        state.doc, state.outcomes, self.task, state.superseded
-                    )
-                    docs_bar.update(1)
+        state.outcomes.append(outcome)
+        state.outstanding -= 1
+        if state.outstanding == 0:
+            doc_result = finish_document(state.doc, state.outcomes, self.task, state.superseded)
+            self._done(state.position, doc_result)
 
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="extract") as pool:
-            for position, path in enumerate(files):
-                try:
-                    doc = read_document(path)
-                    chunks = plan_chunks(doc, self.task, self.backend)
-                except DocumentError as exc:
-                    results[position] = failed_document(str(path), str(exc))
-                    docs_bar.update(1)
-                    continue
-                except Exception as exc:  # a reader bug must not end the run: it gets a row
-                    results[position] = failed_document(
-                        str(path), f"unexpected error reading document: {type(exc).__name__}: {exc}"
-                    )
-                    docs_bar.update(1)
-                    continue
-                state = _Open(position, doc, n_chunks=len(chunks), outstanding=len(chunks))
-                for chunk in chunks:
-                    submit(state, chunk)
-                collect(block=False)
-                while len(futures) > workers * PREFETCH_FACTOR:
-                    collect(block=True)
-            while futures:
-                collect(block=True)
-        docs_bar.close()
-        chunks_bar.close()
-        self.stats = RunStats(
-            documents=len(files),
-            chunks=chunks_bar.n,
-            cached_chunks=cached,
-            seconds=time.monotonic() - start,
-        )
-        return [r for r in results if r is not None]
+    def _done(self, position: int, result: DocumentResult) -> None:
+        self.results[position] = result
+        self.docs_bar.update(1)
+
+
+def _name(source: Source) -> str:
+    return source.source if isinstance(source, Document) else str(source)
 
 
 def _outcome(future: Future[ChunkOutcome], chunk: Chunk) -> ChunkOutcome:

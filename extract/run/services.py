@@ -53,6 +53,12 @@ class RunServices:
             services.cache = ChunkCache(config.resolved_cache_path, refresh=config.refresh)
         return services
 
+    def __enter__(self) -> RunServices:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
         if self.cache is not None:
             self.cache.close()

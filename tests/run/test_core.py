@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from extract import Config, extract_document
+from extract import Config, extract_document, extract_paths
 from extract.ingest.documents import Document
 from tests.fake_server import Error, FakeOpenAI, Reply, schema_responder
 
@@ -158,3 +158,21 @@ def test_bad_file_gives_an_error_result_not_an_exception(tmp_path: Path):
     with FakeOpenAI() as fake:
         result = extract_document(path, "receipt", config=config(fake))
     assert result.status == "error" and "PDF" in result.error and result.doc_id
+
+
+def test_one_document_alone_or_in_a_folder_takes_the_same_path(tmp_path: Path):
+    """`extract_document` is the pool with one item: same chunks, same requests, same data."""
+    pages = tuple(f"ACME STORES\nPage {i}. " + "Line item text here. " * 30 for i in range(4))
+    path = tmp_path / "long.txt"
+    path.write_text("\f".join(pages))
+    with FakeOpenAI(schema_responder(lambda r: {"company": "ACME STORES"})) as fake:
+        fake.script(Reply(content='{"compa', finish_reason="length", completion_tokens=50))
+        alone = extract_document(path, "receipt", config=config(fake, cache=False))
+        sent_alone = sorted(r.body["messages"][-1]["content"] for r in fake.chat_requests())
+        fake.script(Reply(content='{"compa', finish_reason="length", completion_tokens=50))
+        report = extract_paths([tmp_path], "receipt", config(fake, cache=False), progress=False)
+        sent_all = sorted(r.body["messages"][-1]["content"] for r in fake.chat_requests())
+    (in_folder,) = report.results
+    assert sent_all == sorted(sent_alone * 2)  # the same requests, split included
+    assert (alone.status, alone.data, alone.n_chunks) == ("ok", in_folder.data, in_folder.n_chunks)
+    assert alone.usage == in_folder.usage and alone.n_chunks > 1

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from extract.config import Config
 from extract.llm.backends.base import Answer, Backend, StructuredRequest
 
@@ -21,4 +24,19 @@ def make_backend(config: Config, *, probe: bool = True) -> Backend:
     return OpenAICompatBackend(config, probe=probe)
 
 
-__all__ = ["Answer", "Backend", "StructuredRequest", "make_backend"]
+@contextmanager
+def open_backend(
+    config: Config, given: Backend | None = None, *, probe: bool = True
+) -> Iterator[Backend]:
+    """`given` as it is, or a backend made from `config` and closed after: who makes it closes it."""
+    if given is not None:
+        yield given
+        return
+    made = make_backend(config, probe=probe)
+    try:
+        yield made
+    finally:
+        made.close()
+
+
+__all__ = ["Answer", "Backend", "StructuredRequest", "make_backend", "open_backend"]

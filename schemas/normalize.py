@@ -11,25 +11,19 @@ import re
 from datetime import datetime
 from typing import Any
 
+import pycountry
+from price_parser import Price
+
+from extract.evidence.lexicon import DURATION, duration_reading, parse_date
+
 EMPTY = frozenset({"", "null", "none", "n/a", "na", "not stated", "not specified", "unknown", "-"})
 
-_STATES = (
-    "AL=Alabama AK=Alaska AZ=Arizona AR=Arkansas CA=California CO=Colorado CT=Connecticut "
-    "DE=Delaware FL=Florida GA=Georgia HI=Hawaii ID=Idaho IL=Illinois IN=Indiana IA=Iowa "
-    "KS=Kansas KY=Kentucky LA=Louisiana ME=Maine MD=Maryland MA=Massachusetts MI=Michigan "
-    "MN=Minnesota MS=Mississippi MO=Missouri MT=Montana NE=Nebraska NV=Nevada NH=New_Hampshire "
-    "NJ=New_Jersey NM=New_Mexico NY=New_York NC=North_Carolina ND=North_Dakota OH=Ohio "
-    "OK=Oklahoma OR=Oregon PA=Pennsylvania RI=Rhode_Island SC=South_Carolina SD=South_Dakota "
-    "TN=Tennessee TX=Texas UT=Utah VT=Vermont VA=Virginia WA=Washington WV=West_Virginia "
-    "WI=Wisconsin WY=Wyoming DC=District_of_Columbia"
-)
-US_STATES = {k: v.replace("_", " ") for k, v in (pair.split("=") for pair in _STATES.split())}
+US_STATES = {
+    sub.code.removeprefix("US-"): sub.name
+    for sub in pycountry.subdivisions.get(country_code="US")
+    if sub.type in ("State", "District")
+}
 _STATE_NAMES = {v.casefold(): v for v in US_STATES.values()}
-_UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven")
-NUMBER_WORDS = {w: i for i, w in enumerate(_UNITS, start=1)} | {
-    "a": 1, "an": 1, "twelve": 12, "eighteen": 18, "twenty": 20, "twenty-four": 24, "thirty": 30,
-    "thirty-six": 36, "forty-five": 45, "forty-eight": 48, "sixty": 60, "ninety": 90,
-}  # fmt: skip
 _DATE_FORMATS = (
     "%Y-%m-%d", "%B %d %Y", "%b %d %Y", "%d %B %Y", "%d %b %Y", "%m/%d/%Y", "%m/%d/%y",
     "%Y/%m/%d", "%d-%m-%Y", "%d %m %Y", "%B %Y",
@@ -85,6 +79,9 @@ def iso_date(value: Any) -> Any:
     if found is None:  # a date inside a phrase: "as of the 2nd day of September, 2019"
         match = _DATE_IN_TEXT.search(re.sub(r"(\d+)(?:st|nd|rd|th)\b", r"\1", value))
         found = _parse_date(match.group(0)) if match else None
+    if found is None:  # other languages and orders: "14 mars 2024", "14. März 2024", "31/12/2023"
+        day = parse_date(value)
+        found = day.isoformat() if day else None
     return found or value
 
 
@@ -102,21 +99,18 @@ def us_state_or_country(value: Any) -> Any:
 
 
 def term(value: Any) -> Any:
-    """'two (2) years', '24 months', 'one-year', '90 days' -> '2 years', '24 months', '1 years',
-    '90 days' (always "N <unit>s"); a unit with no number ("N years") is None; text naming no
-    unit passes through."""
+    """'two (2) years', '24 months', 'one-year', 'deux (2) ans', 'drei Monate' -> '2 years',
+    '24 months', '1 years', '2 years', '3 months' (always "N <unit>s", in English, the way
+    the datasets score it); a unit with no number ("N years") is None; text naming no unit
+    passes through."""
     value = blank_to_none(value)
     if not isinstance(value, str):
         return value
-    text = value.casefold()
-    match = re.search(
-        r"(\d+|[a-z]+(?:-[a-z]+)?)[\s-]*(?:\((\d+)\)[\s-]*)?(year|month|week|day)s?\b", text
-    )
+    match = DURATION.search(value)
     if not match:
         return value
-    word, digits, unit = match.groups()
-    number = int(digits or word) if (digits or word.isdigit()) else NUMBER_WORDS.get(word)
-    return f"{number} {unit}s" if number is not None else None  # "N years": a placeholder
+    reading = duration_reading(match)
+    return f"{reading[0]} {reading[1]}s" if reading else None  # "N years": a placeholder
 
 
 _SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9}
@@ -132,10 +126,24 @@ def decimal_amount(value: Any) -> Any:
     text = re.sub(r"[^\d.,()-]", "", value[: scale.start(1)] if scale else value).strip(".")
     negative = (text.startswith("(") and text.endswith(")")) or text.startswith("-")
     text = text.strip("()-")
-    if not re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?|\d+(\.\d+)?|\.\d+", text):
+    factor = _SCALE[scale.group(1).lower()] if scale else 1
+    if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?|\d+(\.\d+)?|\.\d+", text):
+        number = float(text.replace(",", "")) * factor
+    elif _PRICE_LIKE.fullmatch(value):  # '1.234,56 €', '€ 1 234,56', '12,50 EUR', "1'234.50"
+        amount = Price.fromstring(value).amount
+        if amount is None:
+            return value
+        number = float(amount) * factor
+    else:
         return value
-    number = float(text.replace(",", "")) * (_SCALE[scale.group(1).lower()] if scale else 1)
     return -number if negative else number
+
+
+# A price as printed anywhere: a currency sign or code, digits with any of the world's
+# separators (dot, comma, space, no-break space, apostrophe), and nothing else.
+_PRICE_LIKE = re.compile(
+    r"\(?-?\s*(?:[^\d\s]{1,4}\s*)?-?\d[\d.,'\u00a0\u202f ]*(?:\s*[^\d\s]{1,4})?\s*\)?"
+)
 
 
 _REGISTRATION = re.compile(

@@ -13,8 +13,10 @@ What it writes (the hand-written .txt samples sit beside them):
   tokens, so longer than a 32K window) with definitions, services, service levels, sites, an
   invoice schedule and a change log; the key terms sit in the first chunk, the signatures in the last.
 
-The hand-written ones: invoice-northwind-5531.txt (US invoice with sales tax) and
-receipt-kopi-tiam.txt (Malaysian cafe receipt, SROIE-like).
+The hand-written ones: invoice-northwind-5531.txt (US invoice with sales tax),
+receipt-kopi-tiam.txt (Malaysian cafe receipt, SROIE-like), facture-lumiere-2024-031.txt (French
+invoice: decimal commas, euro signs, French month names) and kassenbon-baeckerei-sonne.txt
+(German receipt).
 """
 
 from __future__ import annotations

@@ -25,7 +25,13 @@ from schemas import normalize as norm
         ("2014-05-20T00:00:00Z", "2014-05-20"),
         ("20 May 2014", "2014-05-20"),
         ("Sept. 3, 2019", "2019-09-03"),
-        ("3rd of Sept 2019", "3rd of Sept 2019"),  # unrecognised: passes through, no exception
+        ("3rd of Sept 2019", "2019-09-03"),
+        ("14 mars 2024", "2024-03-14"),  # French, read by dateparser
+        ("14. März 2024", "2024-03-14"),  # German
+        ("le 1er février 2023", "2023-02-01"),
+        ("31/12/2023", "2023-12-31"),  # day first where month first cannot be
+        ("3 de mayo de 2021", "2021-05-03"),
+        ("day 45 of the quarter", "day 45 of the quarter"),  # unrecognised: passes through
         ("Dec. 3, 2019", "2019-12-03"),
         ("31 March 2023", "2023-03-31"),
         ("as of January 1, 2020", "2020-01-01"),
@@ -70,6 +76,12 @@ def test_us_state_or_country(raw: Any, expected: Any):
         ("thirty (30) days", "30 days"),
         ("5 years from the Effective Date", "5 years"),
         ("until terminated", "until terminated"),
+        ("deux (2) ans", "2 years"),
+        ("une durée de trois ans", "3 years"),
+        ("zwei Jahre", "2 years"),
+        ("sechs Monate", "6 months"),
+        ("dos (2) años", "2 years"),
+        ("twenty-four months", "24 months"),
         ("", None),
     ],
 )
@@ -90,7 +102,15 @@ def test_term(raw: Any, expected: Any):
         ("£250k", 250_000.0),
         (42, 42),
         (3.5, 3.5),
-        ("1.234,50", "1.234,50"),  # continental style is not guessed: pydantic rejects it
+        ("1.234,50", 1234.5),  # decimal comma, dot thousands (price-parser)
+        ("1.234,56 €", 1234.56),
+        ("€ 1 234,56", 1234.56),
+        ("12,50 EUR", 12.5),
+        ("1\u202f234,56\u00a0€", 1234.56),  # narrow no-break space thousands (French typesetting)
+        ("CHF 1'234.50", 1234.5),
+        ("(1.234,56 €)", -1234.56),
+        ("1.234", 1.234),  # a lone dot stays a decimal point, as before
+        ("Invoice 2024-017", "Invoice 2024-017"),
         ("twelve", "twelve"),
         ("N/A", None),
     ],

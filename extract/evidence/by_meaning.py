@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from extract.evidence.lexicon import DURATION, NAMED_DATE, duration_reading, parse_date
+
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
 )}  # fmt: skip
@@ -24,47 +26,25 @@ _NAMED = re.compile(
 )
 
 
-_NUMBER_WORDS = {w: i for i, w in enumerate(
-    ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-     "twelve"), start=1
-)} | {"a": 1, "an": 1, "eighteen": 18, "twenty-four": 24, "thirty": 30, "thirty-six": 36,
-      "sixty": 60, "ninety": 90}  # fmt: skip
-_DURATION = re.compile(
-    r"(?<![\w-])(\d+|[a-z]+(?:-[a-z]+)?)\s*(?:\(\s*(\d+)\s*\)\s*)?[\s-]*"
-    r"(year|month|week|day)s?\b",
-    re.IGNORECASE,
-)
-
-
 def meaning_span(value: str, text: str) -> tuple[int, int] | None:
     """A span of `text` that means the same date or duration as `value`, if any."""
     return date_span(value, text) or duration_span(value, text)
 
 
 def duration_span(value: str, text: str) -> tuple[int, int] | None:
-    """The first span of `text` naming the same length of time ("two (2) years")."""
+    """The first span of `text` naming the same length of time ("two (2) years", "deux ans")."""
     wanted = _duration(value)
     if wanted is None:
         return None
-    for match in _DURATION.finditer(text):
-        if _reading(match) == wanted:
+    for match in DURATION.finditer(text):
+        if duration_reading(match) == wanted:
             return match.start(), match.end()
     return None
 
 
 def _duration(value: str) -> tuple[int, str] | None:
-    matches = list(_DURATION.finditer(value))
-    return _reading(matches[0]) if len(matches) == 1 else None
-
-
-def _reading(match: re.Match[str]) -> tuple[int, str] | None:
-    word, digits, unit = match.groups()
-    if digits:
-        return int(digits), unit.lower()
-    if word.isdigit():
-        return int(word), unit.lower()
-    number = _NUMBER_WORDS.get(word.lower())
-    return (number, unit.lower()) if number is not None else None
+    matches = list(DURATION.finditer(value))
+    return duration_reading(matches[0]) if len(matches) == 1 else None
 
 
 def date_span(value: str, text: str) -> tuple[int, int] | None:
@@ -76,6 +56,9 @@ def date_span(value: str, text: str) -> tuple[int, int] | None:
         for match in pattern.finditer(text):
             if readings(match.group(0)) & wanted:
                 return match.start(), match.end()
+    for match in NAMED_DATE.finditer(text):  # months named in other languages: "14 mars 2024"
+        if parse_date(match.group(0)) in wanted:
+            return match.start(), match.end()
     return None
 
 
@@ -97,6 +80,9 @@ def readings(text: str) -> set[date]:
         number = _MONTHS.get(month[:3].lower())
         if number is not None:
             out |= _days(_year(int(year)), number, int(day))
+    if not out and NAMED_DATE.fullmatch(text):  # "14. März 2024", "1er février 2023"
+        found = parse_date(text)
+        out |= {found} if found else set()
     return out
 
 

@@ -150,6 +150,10 @@ def test_lines_widens_a_cut_short_value_to_the_whole_lines():
         ("March 3, 2016", "as of 3rd March 2016", "3rd March 2016"),
         ("2014-05-20", "made this 20th day of May, 2014 by", "20th day of May, 2014"),
         ("2018-01-26", "DATE: 25/01/2018", None),
+        ("2024-03-14", "Date de facture : 14 mars 2024", "14 mars 2024"),
+        ("2024-03-14", "Datum: 14. März 2024, 10:02 Uhr", "14. März 2024"),
+        ("2023-02-01", "Fait à Lyon, le 1er février 2023.", "1er février 2023"),
+        ("2024-03-15", "Date de facture : 14 mars 2024", None),
     ],
 )
 def test_a_rewritten_date_is_found_by_the_day_it_names(value: str, text: str, found: str | None):
@@ -163,6 +167,20 @@ def test_a_rewritten_date_is_found_by_the_day_it_names(value: str, text: str, fo
 )
 def test_a_duration_is_present_when_the_text_names_the_same_length(value: str, kept: bool):
     text = "This Agreement shall remain in effect for two (2) years from the Effective Date."
+    out = ground_answer({"term": value}, {"term": "present"}, text)
+    assert out["term"] == (value if kept else None)
+
+
+@pytest.mark.parametrize(
+    ("value", "text", "kept"),
+    [
+        ("2 years", "Le présent accord est conclu pour une durée de deux (2) ans.", True),
+        ("2 years", "Dieser Vertrag gilt für zwei Jahre ab Unterzeichnung.", True),
+        ("3 years", "Dieser Vertrag gilt für zwei Jahre ab Unterzeichnung.", False),
+        ("6 months", "Kündigungsfrist: sechs Monate zum Jahresende.", True),
+    ],
+)
+def test_a_duration_in_another_language_is_found_by_its_length(value: str, text: str, kept: bool):
     out = ground_answer({"term": value}, {"term": "present"}, text)
     assert out["term"] == (value if kept else None)
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import BaseModel, Field, field_validator
 
+from extract.llm.checks import Check, adds_up, each_product, not_before, sums_to
 from schemas import normalize as norm
 
 
@@ -63,6 +66,14 @@ class Invoice(BaseModel):
     )
     line_items: list[LineItem] = Field(
         default_factory=list, description="Every billed line, in the order printed."
+    )
+
+    # What must hold between the fields: a failed rule is re-asked once, then flagged.
+    CHECKS: ClassVar[tuple[Check, ...]] = (
+        adds_up(("subtotal", "tax"), "total"),
+        sums_to("line_items", "amount", "subtotal"),
+        each_product("line_items", "quantity", "unit_price", "amount"),
+        not_before("due_date", "issue_date"),
     )
 
     _dates = field_validator("issue_date", "due_date", mode="before")(norm.iso_date)

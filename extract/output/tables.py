@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from extract.llm.pricing import Price
-from extract.run.core import DocumentResult, conflicts_json
+from extract.run.core import DocumentResult, checks_json, conflicts_json
 
 BASE_COLUMNS = (
     "doc_id",
@@ -32,6 +32,7 @@ BASE_COLUMNS = (
     "requests",
     "retries",
     "conflicts",
+    "checks",
 )
 CHILD_BASE_COLUMNS = ("doc_id", "item", "source", "chunk", "page_start", "page_end")
 _DTYPES = {"number": "Float64", "integer": "Int64", "boolean": "boolean", "string": "string"}
@@ -112,6 +113,7 @@ def _main_row(r: DocumentResult, layout: Layout, model: str, price: Price | None
         "requests": r.usage.requests,
         "retries": r.usage.retries,
         "conflicts": conflicts_json(r.conflicts),
+        "checks": checks_json(r.checks),
     }
     flat: dict[str, Any] = {}
     _flatten_values(r.data or {}, "", flat)

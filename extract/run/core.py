@@ -21,6 +21,7 @@ from extract.ingest.chunking import Chunk, chunk_document, split_chunk
 from extract.ingest.documents import Document, file_id
 from extract.ingest.tokenizer import MESSAGE_OVERHEAD
 from extract.llm.backends.base import Backend, Message, StructuredRequest
+from extract.llm.checks import Check, failed_checks, schema_checks
 from extract.llm.prompting import (
     example_messages,
     reask_messages,
@@ -54,6 +55,7 @@ class Task:
     examples: tuple[Message, ...] = ()
     evidence: dict[str, str] = field(default_factory=dict)  # grounded fields -> mode
     last_wins: frozenset[str] = frozenset()  # fields merged from the last chunk that has one
+    checks: tuple[Check, ...] = ()  # rules across fields (the schema's CHECKS)
     # Token counts of the prompt parts that do not depend on the document, per backend:
     # counted once, not once per document.
     _fixed_tokens: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
@@ -69,12 +71,17 @@ class Task:
             examples=example_messages(_checked_examples(schema)),
             evidence=evidence_fields(schema),
             last_wins=last_wins_fields(schema),
+            checks=schema_checks(schema),
         )
 
     def accept(self, raw: dict[str, Any], chunk: Chunk) -> dict[str, Any]:
         """The model's raw object grounded in the chunk text, validated, as JSON-ready data."""
         grounded = ground_answer(raw, self.evidence, chunk.text)
         return validate_object(grounded, self.schema).model_dump(mode="json")
+
+    def failed_checks(self, data: dict[str, Any], *, whole: bool) -> dict[str, str]:
+        """{rule: discrepancy} for the schema's CHECKS that `data` breaks."""
+        return failed_checks(self.checks, data, whole=whole)
 
     @property
     def description(self) -> str:
@@ -177,6 +184,7 @@ def extract_chunk(
         outcome.usage.retries += 1
 
     problem = ""
+    first_try: tuple[dict[str, Any], dict[str, Any], int] | None = None  # before a checks re-ask
     for attempt in range(cfg.max_reasks + 1):
         request = _request(task, messages, chunk, attempt)
         try:
@@ -184,12 +192,16 @@ def extract_chunk(
                 lambda r=request: backend.complete(r), services.policy, on_retry=on_retry
             )
         except ProviderError as exc:
+            if first_try is not None:  # only the checks re-ask failed: keep the first answer
+                break
             outcome.error = str(exc)
             return outcome
         outcome.usage.requests += 1
         outcome.usage.prompt_tokens += answer.prompt_tokens
         outcome.usage.completion_tokens += answer.completion_tokens
         outcome.models.append(answer.model)
+        if answer.truncated and first_try is not None:
+            break  # the checks re-ask ran long: keep the first answer
         if answer.truncated:
             outcome.truncated = True
             outcome.error = f"answer truncated (finish_reason={answer.finish_reason})"
@@ -205,10 +217,32 @@ def extract_chunk(
                 _clip(answer.text or ""), _clip(problem)
             )
             continue
-        if services.cache is not None:
-            services.cache.put(key, CachedAnswer(raw, asdict(outcome.usage), list(outcome.models)))
-        return outcome
+        failed = task.failed_checks(outcome.data, whole=n_chunks == 1)
+        if failed and first_try is None and attempt < cfg.max_reasks:
+            # Valid, but its values contradict each other: ask once more, saying how.
+            first_try = (raw, outcome.data, len(failed))
+            problem = "its values do not agree: " + "; ".join(failed.values())
+            messages = messages[: 2 + len(task.examples)] + reask_messages(
+                _clip(answer.text or ""), _clip(problem)
+            )
+            continue
+        if first_try is not None and len(failed) >= first_try[2]:
+            raw, outcome.data = first_try[0], first_try[1]  # the re-ask did not help
+        return _keep(outcome, raw, key, services)
+    if first_try is not None:  # the checks re-ask gave no valid answer: keep the first one
+        outcome.error = None
+        outcome.data = first_try[1]
+        return _keep(outcome, first_try[0], key, services)
     outcome.error = f"invalid answer after {cfg.max_reasks + 1} attempts: {problem}"
+    return outcome
+
+
+def _keep(
+    outcome: ChunkOutcome, raw: dict[str, Any], key: str, services: RunServices
+) -> ChunkOutcome:
+    """Store the answer kept (the raw object, so grounding and checks re-run on a hit)."""
+    if services.cache is not None:
+        services.cache.put(key, CachedAnswer(raw, asdict(outcome.usage), list(outcome.models)))
     return outcome
 
 
@@ -248,6 +282,7 @@ class DocumentResult:
     n_chunks: int = 0
     data: dict[str, Any] | None = None
     conflicts: list[Conflict] = field(default_factory=list)
+    checks: dict[str, str] = field(default_factory=dict)  # failed rule -> discrepancy
     origins: dict[str, list[str]] = field(default_factory=dict)
     chunks: dict[str, Chunk] = field(default_factory=dict)
     usage: Usage = field(default_factory=Usage)
@@ -293,6 +328,7 @@ def finish_document(
         merged = merge_answers(answers, task.last_wins)
         result.data = task.schema.model_validate(merged.data).model_dump(mode="json")
         result.conflicts = merged.conflicts
+        result.checks = task.failed_checks(result.data, whole=True)
         result.origins = merged.origins
     return result
 
@@ -302,6 +338,15 @@ def conflicts_json(conflicts: list[Conflict]) -> str | None:
         return None
     return json.dumps(
         [{"field": c.field, "kept": c.kept, "other": c.other, "chunk": c.chunk} for c in conflicts],
+        ensure_ascii=False,
+    )
+
+
+def checks_json(checks: dict[str, str]) -> str | None:
+    if not checks:
+        return None
+    return json.dumps(
+        [{"rule": rule, "problem": problem} for rule, problem in checks.items()],
         ensure_ascii=False,
     )
 

@@ -23,6 +23,7 @@ string fields and lists of strings at the top level.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from pydantic import BaseModel
 
 from extract.errors import ConfigError
 from extract.evidence.by_meaning import meaning_span
+from extract.evidence.fuzzy import fuzzy_find
 
 EVIDENCE_MODES = ("verbatim", "lines", "present")
 MIN_PARTIAL = 4  # shorter values must match whole words exactly ("X" is not in "text")
@@ -65,7 +67,7 @@ def ground_answer(data: dict[str, Any], fields: dict[str, str], text: str) -> di
     """A copy of `data` with each grounded field snapped to the text or dropped."""
     if not fields:
         return data
-    index = _Normalised(text)
+    index = NormalisedText(text)
     out = dict(data)
     for name, mode in fields.items():
         value = out.get(name)
@@ -79,10 +81,10 @@ def ground_answer(data: dict[str, Any], fields: dict[str, str], text: str) -> di
 
 def locate(value: str, text: str) -> Span | None:
     """Where in `text` the value is written, widened to whole words; None if nowhere."""
-    return _Normalised(text).locate(value, text)
+    return NormalisedText(text).locate(value, text)
 
 
-def _ground(value: str, mode: str, index: _Normalised, text: str) -> str | None:
+def _ground(value: str, mode: str, index: NormalisedText, text: str) -> str | None:
     if not value.strip():
         return value
     span = index.locate(value, text)
@@ -103,7 +105,7 @@ def _line_end(text: str, end: int) -> int:
     return len(text) if found < 0 else found
 
 
-class _Normalised:
+class NormalisedText:
     """The text folded to lower-case letters and digits, with a map back to offsets."""
 
     def __init__(self, text: str) -> None:
@@ -113,26 +115,37 @@ class _Normalised:
         self.offsets = [i for i, _ in kept]
 
     def locate(self, value: str, text: str) -> Span | None:
+        found = self.find(value, text)
+        return None if found is None else found[0]
+
+    def find(
+        self, value: str, text: str, lo: int = 0, hi: int | None = None
+    ) -> tuple[Span, bool] | None:
+        """Where `value` is written in text[lo:hi], and whether only approximately."""
         pattern = "".join(c for c in value.lower() if c.isalnum())
-        if not pattern or not self.chars:
+        low = bisect.bisect_left(self.offsets, lo)
+        high = len(self.chars) if hi is None else bisect.bisect_left(self.offsets, hi)
+        if not pattern or low >= high:
             return None
         numeric = sum(c.isdigit() for c in pattern) * 2 >= len(pattern)
         first: tuple[int, int] | None = None
-        start = self.chars.find(pattern)
+        start = self.chars.find(pattern, low, high)
         while start >= 0:
             begin, end = self.offsets[start], self.offsets[start + len(pattern) - 1] + 1
             if _on_boundaries(text, begin, end):
-                return _whole_words(text, begin, end, value)
+                return _whole_words(text, begin, end, value), False
             first = first or (begin, end)
-            start = self.chars.find(pattern, start + 1)
+            start = self.chars.find(pattern, start + 1, high)
         if numeric or len(pattern) < MIN_PARTIAL:  # "9.00" inside "19.00" is not "9.00"
             return None
         if first is not None:
-            return _whole_words(text, *first, value)
-        found = _fuzzy_find(pattern, self.chars, int(len(pattern) * ERROR_RATE))
+            return _whole_words(text, *first, value), False
+        chars = self.chars if (low, high) == (0, len(self.chars)) else self.chars[low:high]
+        found = fuzzy_find(pattern, chars, int(len(pattern) * ERROR_RATE))
         if found is None:
             return None
-        return _whole_words(text, self.offsets[found[0]], self.offsets[found[1] - 1] + 1, value)
+        begin, end = self.offsets[low + found[0]], self.offsets[low + found[1] - 1] + 1
+        return _whole_words(text, begin, end, value), True
 
 
 def _on_boundaries(text: str, start: int, end: int) -> bool:
@@ -168,49 +181,3 @@ def _whole_words(text: str, start: int, end: int, value: str) -> Span:
     if not value[-1].isalnum() and (after == len(text) or text[after].isspace()):
         end = after
     return Span(start, end)
-
-
-def _fuzzy_find(pattern: str, text: str, allowed: int) -> tuple[int, int] | None:
-    """The text slice closest to the pattern in edit distance, if within `allowed` edits.
-
-    Myers' bit-parallel algorithm: one pass finds the best end, a second pass
-    over the reversed text before that end, anchored there, finds the start.
-    """
-    scores = _edit_scores(pattern, text, anchored=False)
-    best = min(scores)
-    if best > allowed:
-        return None
-    end = scores.index(best) + 1
-    window = text[max(0, end - len(pattern) - best) : end][::-1]
-    back = _edit_scores(pattern[::-1], window, anchored=True)
-    length = back.index(min(back)) + 1
-    return end - length, end
-
-
-def _edit_scores(pattern: str, text: str, *, anchored: bool) -> list[int]:
-    """For each text position j, the edit distance of the pattern to the best text slice
-    ending at j; a slice that may start anywhere, or (anchored) only at position 0."""
-    m = len(pattern)
-    mask = (1 << m) - 1
-    high = 1 << (m - 1)
-    peq: dict[str, int] = {}
-    for i, c in enumerate(pattern):
-        peq[c] = peq.get(c, 0) | (1 << i)
-    pv, mv, score = mask, 0, m
-    scores = []
-    for c in text:
-        eq = peq.get(c, 0)
-        xv = eq | mv
-        xh = (((eq & pv) + pv) ^ pv) | eq
-        ph = mv | (~(xh | pv) & mask)
-        mh = pv & xh
-        if ph & high:
-            score += 1
-        elif mh & high:
-            score -= 1
-        ph = ((ph << 1) | anchored) & mask
-        mh = (mh << 1) & mask
-        pv = mh | (~(xv | ph) & mask)
-        mv = ph & xv
-        scores.append(score)
-    return scores

@@ -23,8 +23,9 @@ from extract.config import Config
 from extract.ingest.documents import Document
 from extract.llm.backends import Backend, open_backend
 from extract.llm.pricing import price_for
-from extract.output.tables import Tables, build_tables
-from extract.output.writers import check_output_path, write_tables
+from extract.output.tables import Layout, Tables, build_tables
+from extract.output.texts import texts_path, write_texts
+from extract.output.writers import check_child_names, check_output_path, write_tables
 from extract.run.core import (
     DocumentResult,
     Task,
@@ -91,10 +92,17 @@ def extract_paths(
     if out is not None:
         check_output_path(out)
     task = build_task(schema, config)
+    check_child_names(list(Layout.of(task.strict_schema).children))
     with _runner(task, config, backend, progress) as runner:
         results = runner.run([Path(p) for p in paths])
         used = runner.services.backend
-    tables = build_tables(results, task.strict_schema, used.model, price_for(used.name, used.model))
+    tables = build_tables(
+        results,
+        task.strict_schema,
+        used.model,
+        price_for(used.name, used.model),
+        evidence=config.evidence != "off",
+    )
     report = RunReport(
         tables=tables,
         results=results,
@@ -106,6 +114,7 @@ def extract_paths(
     )
     if out is not None:
         report.written = write_tables(tables, out)
+        report.written.append(write_texts(results, texts_path(out)))
     return report
 
 

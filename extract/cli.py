@@ -58,8 +58,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--out",
         required=True,
         type=Path,
-        help="output table, .parquet or .csv; "
-        "child tables are written beside it as <stem>.<field>.<ext>",
+        help="output table, .parquet or .csv; child tables are written beside it as "
+        "<stem>.<field>.<ext>, the evidence table as <stem>.evidence.<ext> and the "
+        "documents' text as <stem>.texts.jsonl.gz",
+    )
+    run.add_argument(
+        "--evidence",
+        choices=["flag", "require", "off"],
+        help="find each value's quote in the text (default flag: mark values the text does "
+        "not support; require: empty them; off: skip, no evidence table)",
     )
     add_backend_options(run)
     add_run_control_options(run)
@@ -196,6 +203,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         max_retries=args.max_retries,
         local_model=args.local_model,
         local_threads=args.local_threads,
+        evidence=getattr(args, "evidence", None),
         quiet=getattr(args, "quiet", False) or None,
     )
 

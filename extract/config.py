@@ -23,6 +23,7 @@ LOCAL_CONTEXT_WINDOW = 8_192
 
 Backend = Literal["requesty", "openai", "local"]
 Mode = Literal["auto", "json_schema", "tools", "json_object"]
+Evidence = Literal["flag", "require", "off"]
 
 
 class Config(BaseModel):
@@ -54,6 +55,8 @@ class Config(BaseModel):
     audit_log: Path | None = None
     local_model: str | None = None  # a GGUF path, or a bundled model's name
     local_threads: int | None = Field(None, ge=1)
+    # flag: say which values the text does not support; require: empty them; off: skip
+    evidence: Evidence = "flag"
 
     @model_validator(mode="after")
     def _check(self) -> Config:

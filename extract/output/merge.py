@@ -126,3 +126,12 @@ def normal_key(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return json.dumps(value)
+
+
+def conflicts_json(conflicts: list[Conflict]) -> str | None:
+    if not conflicts:
+        return None
+    return json.dumps(
+        [{"field": c.field, "kept": c.kept, "other": c.other, "chunk": c.chunk} for c in conflicts],
+        ensure_ascii=False,
+    )

@@ -10,13 +10,14 @@ a run where everything failed still has the same table shape.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from extract.llm.pricing import Price
-from extract.run.core import DocumentResult, checks_json, conflicts_json
+from extract.output.merge import conflicts_json
+from extract.run.core import DocumentResult, checks_json
 
 BASE_COLUMNS = (
     "doc_id",
@@ -33,7 +34,26 @@ BASE_COLUMNS = (
     "retries",
     "conflicts",
     "checks",
+    "grounded",
+    "ungrounded",
 )
+EVIDENCE_COLUMNS = {  # the evidence table's columns and dtypes (see README, "Evidence")
+    "doc_id": "string",
+    "field": "string",
+    "table": "string",
+    "item": "Int64",
+    "column": "string",
+    "value": "string",
+    "quote": "string",
+    "page": "Int64",
+    "char_start": "Int64",
+    "char_end": "Int64",
+    "chunk": "string",
+    "match": "string",
+    "confidence": "Float64",
+    "bbox": "string",
+    "in_table": "boolean",
+}
 CHILD_BASE_COLUMNS = ("doc_id", "item", "source", "chunk", "page_start", "page_end")
 _DTYPES = {"number": "Float64", "integer": "Int64", "boolean": "boolean", "string": "string"}
 
@@ -44,6 +64,7 @@ class Tables:
 
     documents: pd.DataFrame
     children: dict[str, pd.DataFrame] = field(default_factory=dict)
+    evidence: pd.DataFrame | None = None  # None when the run had evidence off
 
 
 @dataclass(frozen=True)
@@ -72,7 +93,12 @@ class Layout:
 
 
 def build_tables(
-    results: list[DocumentResult], schema: dict[str, Any], model: str, price: Price | None
+    results: list[DocumentResult],
+    schema: dict[str, Any],
+    model: str,
+    price: Price | None,
+    *,
+    evidence: bool = True,
 ) -> Tables:
     layout = Layout.of(schema)
     rows = [_main_row(r, layout, model, price) for r in results]
@@ -85,6 +111,7 @@ def build_tables(
             "requests": "Int64",
             "retries": "Int64",
             "cost_usd": "Float64",
+            "grounded": "Float64",
         }
     )
     children = {}
@@ -94,7 +121,24 @@ def build_tables(
         children[name] = _typed(
             frame, {"item": "integer", "page_start": "integer", "page_end": "integer", **item_cols}
         )
-    return Tables(documents=documents, children=children)
+    return Tables(
+        documents=documents,
+        children=children,
+        evidence=evidence_table(results) if evidence else None,
+    )
+
+
+def evidence_table(results: list[DocumentResult]) -> pd.DataFrame:
+    """One row per value of every document (each `doc_id` once), typed as `EVIDENCE_COLUMNS`."""
+    seen: set[str | None] = set()
+    rows = []
+    for r in results:
+        if r.evidence is None or r.doc_id in seen:
+            continue
+        seen.add(r.doc_id)
+        rows.extend(asdict(row) for row in r.evidence.rows)
+    frame = pd.DataFrame(rows, columns=list(EVIDENCE_COLUMNS))
+    return frame.astype(EVIDENCE_COLUMNS)
 
 
 def _main_row(r: DocumentResult, layout: Layout, model: str, price: Price | None) -> dict[str, Any]:
@@ -114,6 +158,12 @@ def _main_row(r: DocumentResult, layout: Layout, model: str, price: Price | None
         "retries": r.usage.retries,
         "conflicts": conflicts_json(r.conflicts),
         "checks": checks_json(r.checks),
+        "grounded": r.evidence.grounded if r.evidence else None,
+        "ungrounded": (
+            json.dumps(r.evidence.ungrounded, ensure_ascii=False)
+            if r.evidence and r.evidence.grounded is not None
+            else None
+        ),
     }
     flat: dict[str, Any] = {}
     _flatten_values(r.data or {}, "", flat)

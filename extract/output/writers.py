@@ -1,7 +1,7 @@
 """Writing tables to CSV or Parquet, atomically.
 
 The format follows the output file's extension. Child tables go beside the
-main one as `<stem>.<field><ext>`. Each file is written to a temporary name in
+main one as `<stem>.<field><ext>`, the evidence table as `<stem>.evidence<ext>`. Each file is written to a temporary name in
 the same folder and renamed, so a crash never leaves a half-written table.
 """
 
@@ -28,8 +28,24 @@ def check_output_path(out: Path) -> None:
         raise ConfigError(f"--out is a folder: {out}")
 
 
+RESERVED_NAMES = frozenset({"evidence", "texts"})  # files of their own beside --out
+
+
 def child_path(out: Path, field: str) -> Path:
     return out.with_name(f"{out.stem}.{field}{out.suffix}")
+
+
+def evidence_path(out: Path) -> Path:
+    return out.with_name(f"{out.stem}.evidence{out.suffix}")
+
+
+def check_child_names(names: list[str]) -> None:
+    """A child table may not take the file name of the evidence table or the text sidecar."""
+    taken = sorted(RESERVED_NAMES.intersection(names))
+    if taken:
+        raise ConfigError(
+            f"list field {taken[0]!r} would be written over <stem>.{taken[0]}.*: rename the field"
+        )
 
 
 def write_tables(tables: Tables, out: Path) -> list[Path]:
@@ -42,6 +58,11 @@ def write_tables(tables: Tables, out: Path) -> list[Path]:
         path = child_path(out, name)
         _write_frame(frame, path)
         written.append(path)
+    if tables.evidence is not None:
+        _write_frame(tables.evidence, evidence_path(out))
+        written.append(evidence_path(out))
+    else:  # evidence off: an evidence table from an earlier run would no longer match
+        evidence_path(out).unlink(missing_ok=True)
     return written
 
 

@@ -17,6 +17,8 @@ from pydantic import BaseModel, ValidationError
 from extract.config import Config
 from extract.errors import ConfigError, InvalidAnswer, ProviderError
 from extract.evidence.grounding import evidence_fields, ground_answer
+from extract.evidence.rows import DocumentEvidence
+from extract.evidence.step import document_evidence
 from extract.ingest.chunking import Chunk, chunk_document, split_chunk
 from extract.ingest.documents import Document, file_id
 from extract.ingest.tokenizer import MESSAGE_OVERHEAD
@@ -120,6 +122,7 @@ class ChunkOutcome:
     usage: Usage = field(default_factory=Usage)
     models: list[str] = field(default_factory=list)
     cached: bool = False
+    confidence: dict[str, tuple[Any, float]] = field(default_factory=dict)  # path -> (raw, p)
 
 
 def token_budget(task: Task, backend: Backend, source: str) -> int:
@@ -287,6 +290,8 @@ class DocumentResult:
     chunks: dict[str, Chunk] = field(default_factory=dict)
     usage: Usage = field(default_factory=Usage)
     models: list[str] = field(default_factory=list)
+    evidence: DocumentEvidence | None = None  # None: evidence off, or no data
+    document: Document | None = None  # the text the evidence points into
 
 
 def failed_document(source: str, error: str) -> DocumentResult:
@@ -330,16 +335,13 @@ def finish_document(
         result.conflicts = merged.conflicts
         result.checks = task.failed_checks(result.data, whole=True)
         result.origins = merged.origins
+        if task.config.evidence != "off":
+            result.evidence = document_evidence(
+                doc, result.data, outcomes, merged.origins, task.last_wins, task.config.evidence
+            )
+            result.data = result.evidence.data
+    result.document = doc
     return result
-
-
-def conflicts_json(conflicts: list[Conflict]) -> str | None:
-    if not conflicts:
-        return None
-    return json.dumps(
-        [{"field": c.field, "kept": c.kept, "other": c.other, "chunk": c.chunk} for c in conflicts],
-        ensure_ascii=False,
-    )
 
 
 def checks_json(checks: dict[str, str]) -> str | None:

@@ -1,0 +1,160 @@
+"""Where a quote is printed on its PDF page: rectangles from pdfium's text page.
+
+The pipeline reads text with pypdf; pdfium reads the same page with its own
+spacing and line breaks. A quote is matched to pdfium's characters by its
+letters and digits alone (case folded), taking the same occurrence on the page
+as in the pipeline's text, and pdfium gives the rectangles of those characters.
+Boxes are in PDF points with the origin at the top-left of the page as
+displayed (crop box, rotation applied), so they draw straight onto a rendered
+page image. A page without a text layer, or a quote pdfium does not have, gets
+no box.
+"""
+
+from __future__ import annotations
+
+import bisect
+import ctypes
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+log = logging.getLogger(__name__)
+_SCALE = 100  # device units per point when mapping page space to the displayed page
+
+
+def _fold(text: str, base: int = 0) -> tuple[str, list[int]]:
+    """Lower-case letters and digits of `text`, and each one's offset (+ base)."""
+    kept = [(i + base, low) for i, c in enumerate(text) for low in c.lower() if low.isalnum()]
+    return "".join(c for _, c in kept), [i for i, _ in kept]
+
+
+def page_sizes(path: str | Path) -> list[tuple[float, float]] | None:
+    """Each page's displayed [width, height] in points; None if not a readable PDF."""
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except (pdfium.PdfiumError, OSError, ValueError):
+        return None
+    try:
+        return [_displayed_size(pdf, i) for i in range(len(pdf))]
+    finally:
+        pdf.close()
+
+
+def _displayed_size(pdf: pdfium.PdfDocument, index: int) -> tuple[float, float]:
+    width, height = pdf.get_page_size(index)
+    page = pdf[index]
+    try:
+        if page.get_rotation() % 180:
+            width, height = height, width
+    finally:
+        page.close()
+    return round(width, 2), round(height, 2)
+
+
+def quote_boxes(
+    path: str | Path, pages: tuple[str, ...], quotes: Iterable[tuple[int, int]]
+) -> dict[tuple[int, int], str]:
+    """For each (char_start, char_end) quote of the document text, its boxes as JSON
+    `[[page, x0, y0, x1, y1], ...]`; quotes that cannot be placed are left out."""
+    starts, pos = [], 0
+    for page in pages:
+        starts.append(pos)
+        pos += len(page) + 2
+    by_page: dict[int, list[tuple[tuple[int, int], int, int]]] = defaultdict(list)
+    for quote in set(quotes):
+        start, end = quote
+        first = bisect.bisect_right(starts, start) - 1
+        last = bisect.bisect_right(starts, max(start, end - 1)) - 1
+        for p in range(first, last + 1):
+            lo, hi = max(start, starts[p]), min(end, starts[p] + len(pages[p]))
+            if lo < hi:
+                by_page[p].append((quote, lo - starts[p], hi - starts[p]))
+    if not by_page:
+        return {}
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except (pdfium.PdfiumError, OSError, ValueError) as exc:
+        log.info("no boxes for %s: %s", path, exc)
+        return {}
+    boxes: dict[tuple[int, int], list[list[float]]] = defaultdict(list)
+    try:
+        for p, parts in sorted(by_page.items()):
+            if p >= len(pdf):
+                continue
+            for quote, rects in _page_boxes(pdf, p, pages[p], parts):
+                boxes[quote].extend([p + 1, *r] for r in rects)
+    finally:
+        pdf.close()
+    return {q: json.dumps(b) for q, b in boxes.items() if b}
+
+
+def _page_boxes(
+    pdf: pdfium.PdfDocument, index: int, ours: str, parts: list[tuple[Any, int, int]]
+) -> list[tuple[Any, list[list[float]]]]:
+    page = pdf[index]
+    textpage = page.get_textpage()
+    try:
+        n = textpage.count_chars()
+        theirs = textpage.get_text_range(0, n) if n > 0 else ""
+        if len(theirs) != n:  # pdfium added characters: read them one by one
+            theirs = "".join(textpage.get_text_range(i, 1)[:1] or " " for i in range(n))
+        their_chars, their_offsets = _fold(theirs)
+        our_chars, our_offsets = _fold(ours)
+        width, height = _displayed_size(pdf, index)
+        out = []
+        for key, lo, hi in parts:
+            pattern, _ = _fold(ours[lo:hi])
+            if not pattern:
+                continue
+            # the same occurrence as in our text: count the ones before it
+            before = our_chars.count(pattern, 0, bisect.bisect_left(our_offsets, lo))
+            at = -1
+            for _ in range(before + 1):
+                found = their_chars.find(pattern, at + 1)
+                if found < 0:
+                    break
+                at = found
+            if at < 0:
+                continue
+            first, last = their_offsets[at], their_offsets[at + len(pattern) - 1]
+            rects = [
+                _displayed(page, textpage.get_rect(i), width, height)
+                for i in range(textpage.count_rects(first, last - first + 1))
+            ]
+            out.append((key, rects))
+        return out
+    finally:
+        textpage.close()
+        page.close()
+
+
+def _displayed(
+    page: pdfium.PdfPage, rect: tuple[float, float, float, float], width: float, height: float
+) -> list[float]:
+    """A (left, bottom, right, top) page-space rectangle as [x0, y0, x1, y1] from the
+    displayed page's top-left corner."""
+    left, bottom, right, top = rect
+    xs, ys = [], []
+    for x, y in ((left, bottom), (right, top)):
+        dx, dy = ctypes.c_int(), ctypes.c_int()
+        pdfium_c.FPDF_PageToDevice(
+            page.raw,
+            0,
+            0,
+            round(width * _SCALE),
+            round(height * _SCALE),
+            0,
+            x,
+            y,
+            ctypes.byref(dx),
+            ctypes.byref(dy),
+        )
+        xs.append(dx.value / _SCALE)
+        ys.append(dy.value / _SCALE)
+    return [round(min(xs), 2), round(min(ys), 2), round(max(xs), 2), round(max(ys), 2)]

@@ -1,0 +1,170 @@
+"""Finding where a final table value is written in its document, and how closely.
+
+Grounding (`extract.grounding`) checks a model's raw answer per chunk; this
+checks the values that reach the tables, after validators rewrote them
+(`1250.0` for a printed "1,250.00", `2018-01-25` for "25/01/2018"), and says
+how each was found, best first:
+
+- ``exact``: the value as written, on word boundaries;
+- ``meaning``: a date, a duration or a currency written another way;
+- ``normalised``: ignoring case, spacing and punctuation, or a number by value;
+- ``fuzzy``: a wordy value with a few character errors.
+
+One `TextIndex` serves all the values of a document: the folded text and its
+numbers are prepared once.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from extract.evidence.by_meaning import meaning_span
+from extract.evidence.grounding import NormalisedText, _on_boundaries
+
+MATCHES = ("exact", "normalised", "meaning", "fuzzy", "none")
+
+_NUMBER = re.compile(
+    r"(?<![\w.,])-?\d{1,3}(?:[,.' ]\d{3})+(?:[.,]\d+)?(?!\d)"  # 1,250.00  1.250,00  1 250
+    r"|(?<![\w.,])-?\d+(?:[.,]\d+)?(?!\d)"  # 1250.00  3
+)
+_LEADING_ZERO = re.compile(r"-?0\d")
+_CURRENCIES = {
+    "USD": ("US$", "USD", "$", "dollars"),
+    "EUR": ("EUR", "€", "euros", "euro"),
+    "GBP": ("GBP", "£", "pounds sterling", "sterling"),
+    "JPY": ("JPY", "¥", "yen"),
+    "MYR": ("MYR", "RM", "ringgit"),
+    "SGD": ("SGD", "S$"),
+    "CAD": ("CAD", "C$"),
+    "AUD": ("AUD", "A$"),
+    "INR": ("INR", "₹", "rupees"),
+    "CHF": ("CHF",),
+}
+
+
+@dataclass(frozen=True)
+class Found:
+    """A value's quote: `text[start:end]`, found the way `match` says."""
+
+    start: int
+    end: int
+    match: str
+
+
+class TextIndex:
+    """A document's text, prepared once for finding many values in it."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._folded: NormalisedText | None = None
+        self._numbers: list[tuple[int, int, float]] | None = None
+
+    def find(self, value: Any, lo: int = 0, hi: int | None = None) -> Found | None:
+        """Where `value` is written in text[lo:hi] (the whole text by default)."""
+        hi = len(self.text) if hi is None else hi
+        if isinstance(value, bool) or value is None:
+            return None  # a yes/no is a judgement, never printed as such
+        if isinstance(value, (int, float)):
+            return self._number(float(value), lo, hi)
+        if not isinstance(value, str) or not value.strip():
+            return None
+        value = value.strip()
+        # a date or duration is quoted whole ("two (2) years"), not by its digits ("2) years")
+        return (
+            self._exact(value, lo, hi)
+            or self._meaning(value, lo, hi)
+            or self._normalised(value, lo, hi)
+            or self._fuzzy(value, lo, hi)
+        )
+
+    @property
+    def folded(self) -> NormalisedText:
+        if self._folded is None:
+            self._folded = NormalisedText(self.text)
+        return self._folded
+
+    def _exact(self, value: str, lo: int, hi: int) -> Found | None:
+        start = self.text.find(value, lo, hi)
+        while start >= 0:
+            if _on_boundaries(self.text, start, start + len(value)):
+                return Found(start, start + len(value), "exact")
+            start = self.text.find(value, start + 1, hi)
+        return None
+
+    def _normalised(self, value: str, lo: int, hi: int) -> Found | None:
+        found = self.folded.find(value, self.text, lo, hi)
+        if found is None or found[1]:
+            return None
+        return Found(found[0].start, found[0].end, "normalised")
+
+    def _fuzzy(self, value: str, lo: int, hi: int) -> Found | None:
+        found = self.folded.find(value, self.text, lo, hi)
+        if found is None:
+            return None
+        return Found(found[0].start, found[0].end, "fuzzy" if found[1] else "normalised")
+
+    def _meaning(self, value: str, lo: int, hi: int) -> Found | None:
+        window = self.text[lo:hi]
+        span = meaning_span(value, window) or currency_span(value, window)
+        return None if span is None else Found(lo + span[0], lo + span[1], "meaning")
+
+    def _number(self, value: float, lo: int, hi: int) -> Found | None:
+        if not math.isfinite(value):
+            return None
+        if self._numbers is None:
+            self._numbers = [
+                (m.start(), m.end(), n)
+                for m in _NUMBER.finditer(self.text)
+                if not _LEADING_ZERO.match(m.group(0))  # "03" of a date is no 3
+                and (n := parse_number(m.group(0))) is not None
+            ]
+        for start, end, number in self._numbers:
+            if lo <= start and end <= hi and _same_number(number, value):
+                kind = "exact" if self.text[start:end] == _plain(value) else "normalised"
+                return Found(start, end, kind)
+        return None
+
+
+def currency_span(value: str, text: str) -> tuple[int, int] | None:
+    """Where a currency given as its ISO code ("USD") is written as a sign or a name ("$")."""
+    names = _CURRENCIES.get(value.strip().upper())
+    if not names:
+        return None
+    for name in names:
+        pattern = re.escape(name) if not name[0].isalpha() else rf"\b{re.escape(name)}\b"
+        match = re.search(pattern, text, flags=0 if name.isupper() else re.IGNORECASE)
+        if match:
+            return match.start(), match.end()
+    return None
+
+
+def parse_number(written: str) -> float | None:
+    """A printed number's value: "1,250.00", "1.250,00", "1 250", "-3" (None if unsure)."""
+    text = written.replace(" ", "").replace("'", "")
+    negative = text.startswith("-")
+    text = text.lstrip("-")
+    marks = [c for c in text if c in ",."]
+    if marks:
+        last = max(text.rfind(","), text.rfind("."))
+        decimals = len(text) - last - 1
+        if len(set(marks)) == 2 or (len(marks) == 1 and decimals != 3):
+            # the last mark separates decimals; every other one groups thousands
+            text = re.sub(r"[,.]", "", text[:last]) + "." + text[last + 1 :]
+        else:  # "1,250" or "1.250.000": thousands only
+            text = re.sub(r"[,.]", "", text)
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return -number if negative else number
+
+
+def _same_number(printed: float, value: float) -> bool:
+    return math.isclose(abs(printed), abs(value), rel_tol=1e-9, abs_tol=1e-9)
+
+
+def _plain(value: float) -> str:
+    return str(int(value)) if value.is_integer() else repr(value)

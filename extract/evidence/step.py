@@ -1,0 +1,62 @@
+"""The evidence step of one document: rows for its final values, and their boxes on PDF pages.
+
+Called by `finish_document` after the merge, so a single document, the pool
+and any distributed engine get the same evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from extract.evidence.boxes import quote_boxes
+from extract.evidence.rows import ChunkSpan, DocumentEvidence, EvidencePolicy, collect_evidence
+from extract.ingest.chunking import Chunk
+from extract.ingest.documents import Document
+
+
+class ChunkAnswer(Protocol):
+    """What this step reads of a chunk's outcome (`extract.run.core.ChunkOutcome`)."""
+
+    chunk: Chunk
+    data: dict[str, Any] | None
+    confidence: dict[str, tuple[Any, float]]
+
+
+def document_evidence(
+    doc: Document,
+    data: dict[str, Any],
+    outcomes: Sequence[ChunkAnswer],
+    origins: dict[str, list[str]],
+    last_wins: frozenset[str],
+    policy: EvidencePolicy,
+) -> DocumentEvidence:
+    """Evidence for `data`, merged from `outcomes` (all of the document's, in order)."""
+    good = [o for o in outcomes if o.data is not None]
+    evidence = collect_evidence(
+        doc.doc_id,
+        doc.text,
+        page_starts(doc.pages),
+        data,
+        chunks=[ChunkSpan(o.chunk.label, o.chunk.char_start, o.chunk.char_end) for o in outcomes],
+        answers=[(o.chunk.label, o.data) for o in good if o.data is not None],
+        origins=origins,
+        last_wins=last_wins,
+        confidences={o.chunk.label: o.confidence for o in good if o.confidence},
+        policy=policy,
+    )
+    if doc.source.lower().endswith(".pdf"):
+        located = [r for r in evidence.rows if r.char_start is not None and r.char_end is not None]
+        boxes = quote_boxes(doc.source, doc.pages, [(r.char_start, r.char_end) for r in located])
+        for row in located:
+            row.bbox = boxes.get((row.char_start, row.char_end))
+    return evidence
+
+
+def page_starts(pages: tuple[str, ...]) -> list[int]:
+    """Where each page begins in the document text (pages joined by a blank line)."""
+    starts, pos = [], 0
+    for page in pages:
+        starts.append(pos)
+        pos += len(page) + 2
+    return starts

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from extract.evaluation.bootstrap import Bootstrap
 from extract.evaluation.datasets import Example
 from extract.evaluation.scoring import Gold, Scores
 from extract.run.estimate import Estimate
@@ -55,6 +56,7 @@ class EvalResult:
     command: str
     estimate: Estimate
     cached_chunks: int = 0
+    bootstrap: Bootstrap | None = None  # F1 intervals over documents, and of the difference
     report_dir: Path | None = None
     written: list[Path] = field(default_factory=list)
 
@@ -68,6 +70,9 @@ class EvalResult:
                 f" R {run.scores.overall.recall:.3f}); {run.seconds:.1f} s, "
                 f"{run.prompt_tokens}+{run.completion_tokens} tokens, cost {cost}"
             )
+        if self.bootstrap is not None and self.bootstrap.difference is not None:
+            diff = self.bootstrap.difference
+            lines.append(f"  pipeline - naive F1 {diff.describe(signed=True)} (95% bootstrap)")
         if self.report_dir is not None:
             lines.append(f"  report: {self.report_dir / 'report.md'}")
         return "\n".join(lines)

@@ -118,6 +118,25 @@ def facts(result: EvalResult) -> list[str]:
     return lines
 
 
+def confidence(result: EvalResult) -> list[str]:
+    """The F1 intervals over documents, and whether the gain over the baseline is clear."""
+    boot = result.bootstrap
+    if boot is None:
+        return []
+    lines = [
+        "## Confidence",
+        "",
+        f"95% percentile bootstrap over documents ({boot.resamples} resamples, the same "
+        "draws for both systems):",
+        "",
+    ]
+    lines += [f"- {label} F1 {interval.describe()}" for label, interval in boot.systems.items()]
+    if boot.difference is not None:
+        clear = "clear of zero" if boot.difference.excludes_zero else "not clear of zero"
+        lines.append(f"- pipeline - naive F1 {boot.difference.describe(signed=True)}: {clear}")
+    return [*lines, ""]
+
+
 def markdown(result: EvalResult) -> str:
     return "\n".join([
         f"# {result.dataset}: pipeline vs naive baseline",
@@ -128,6 +147,7 @@ def markdown(result: EvalResult) -> str:
         "",
         *score_table(result),
         "",
+        *confidence(result),
         "## Cost",
         "",
         *cost_table(result),

@@ -18,6 +18,7 @@ from pathlib import Path
 from extract.api import RunReport, extract_paths
 from extract.config import Config
 from extract.errors import ConfigError
+from extract.evaluation.bootstrap import bootstrap_f1
 from extract.evaluation.data import EvalResult, SystemRun
 from extract.evaluation.datasets import DATASETS, EvalDataset, Example
 from extract.evaluation.naive import NaiveRun, run_naive
@@ -81,6 +82,11 @@ def evaluate(
         command=command or default_command(),
         estimate=est,
         cached_chunks=report.cached_chunks,
+        bootstrap=bootstrap_f1(
+            dataset.score,
+            [e.gold for e in examples],
+            {run.label: run.preds for run in filter(None, (pipeline, baseline))},
+        ),
     )
     result.report_dir, result.written = write_report(result, out_root)
     _say(config, result.summary())

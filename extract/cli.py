@@ -13,6 +13,7 @@ from pathlib import Path
 
 from extract.config import Config
 from extract.errors import ConfigError, ProviderError
+from extract.review_commands import add_review_commands
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -103,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     schemas = sub.add_parser("schemas", help="list the bundled schemas")
     schemas.set_defaults(handler=cmd_schemas)
+    add_review_commands(sub)
     return parser
 
 

@@ -66,6 +66,11 @@ def write_tables(tables: Tables, out: Path) -> list[Path]:
     return written
 
 
+def write_frame(frame: pd.DataFrame, path: Path) -> None:
+    """Write one table, atomically, in the format its extension names."""
+    _write_frame(frame, path)
+
+
 def _write_frame(frame: pd.DataFrame, path: Path) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)

@@ -46,7 +46,7 @@ def corrected_path(out: Path) -> Path:
 def apply_corrections(out: Path, corrections: Path) -> Applied:
     """Write corrected copies of the tables of the run whose main table is `out`."""
     from extract.output.review.tables import child_tables  # same finder as the review page
-    from extract.writers import child_path, write_frame
+    from extract.output.writers import child_path, write_frame
 
     rows = read_corrections(corrections)
     main = _read(out)

@@ -23,13 +23,13 @@ import pandas as pd
 
 from extract.errors import ConfigError
 from extract.output.review.tables import (
-    BASE_COLUMNS,
     TRUST_COLUMNS,
     child_tables,
     evidence_path,
     read_table,
     texts_path,
 )
+from extract.output.tables import BASE_COLUMNS
 
 SEPARATOR = "\n\n"  # between pages in the document text (the contract's join)
 

@@ -12,22 +12,6 @@ import pandas as pd
 
 from extract.errors import ConfigError
 
-# The main table's own columns (not schema fields); kept in step with tables.BASE_COLUMNS.
-BASE_COLUMNS = (
-    "doc_id",
-    "source",
-    "status",
-    "error",
-    "pages",
-    "n_chunks",
-    "model",
-    "prompt_tokens",
-    "completion_tokens",
-    "cost_usd",
-    "requests",
-    "retries",
-    "conflicts",
-)
 TRUST_COLUMNS = ("grounded", "ungrounded", "corrected_fields")
 SIDE_TABLES = ("evidence", "texts", "corrected")  # names beside the main table that are no child
 FORMATS = (".parquet", ".csv")

@@ -15,7 +15,7 @@ from extract.output.corrections import apply_corrections, corrected_path
 from extract.output.review import write_review
 from extract.output.review.tables import evidence_path
 from tests.browser import chromium, find_browser
-from tests.review_run import DEEP_VALUE, HOSTILE_VALUE, make_run
+from tests.output.review_run import DEEP_VALUE, HOSTILE_VALUE, make_run
 
 if find_browser() is None:
     if os.environ.get("EXTRACT_REQUIRE_BROWSER"):

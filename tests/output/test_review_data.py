@@ -15,7 +15,7 @@ from extract.output.review import write_review
 from extract.output.review.html import script_json
 from tests.conftest import ROOT
 from tests.fake_server import FakeOpenAI, schema_responder
-from tests.review_run import HOSTILE_VALUE, make_run
+from tests.output.review_run import HOSTILE_VALUE, make_run
 
 NDA = ROOT / "sample_docs" / "nda-mutual-bluefin.pdf"
 

@@ -126,6 +126,13 @@ def _apply_one(row: dict[str, str], main: pd.DataFrame, children: dict[str, pd.D
             items[item] = row["corrected"]
         frame.at[at, column] = _list_cell(items, current)
         return
+    if _is_list_cell(current) or (_shown(current) == "" and _list_column(frame[column])):
+        # a whole list column named: the reviewer saw it empty and typed one item
+        items = _as_list(current)
+        if items or row["value"].strip():
+            raise _Skip(f"name one item of the list, e.g. {column}[0]")
+        frame.at[at, column] = _list_cell([row["corrected"]] if row["corrected"] else [], current)
+        return
     if not _same(current, row["value"]):
         raise _Skip(f"the table holds {_shown(current)!r}, not {row['value']!r}")
     frame.at[at, column] = _typed(row["corrected"], frame[column])
@@ -176,6 +183,23 @@ def _shown(cell: Any) -> str:
     if isinstance(cell, bool):
         return "true" if cell else "false"
     return str(cell)
+
+
+def _is_list_cell(cell: Any) -> bool:
+    if isinstance(cell, str):
+        return cell.startswith("[") and isinstance(_json_or_none(cell), list)
+    return hasattr(cell, "__len__") and not isinstance(cell, dict | bytes)
+
+
+def _list_column(column: pd.Series) -> bool:
+    return any(_is_list_cell(x) for x in column if _shown(x) != "")
+
+
+def _json_or_none(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
 
 
 def _as_list(cell: Any) -> list[Any]:

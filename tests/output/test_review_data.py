@@ -101,3 +101,12 @@ def test_apply_corrections_to_csv_tables_keeps_every_other_cell_as_written(tmp_p
     first = items[(items["doc_id"] == doc_id) & (items["item"] == "0")]
     assert first["description"].isna().item()
     assert out.with_name("invoices.line_items.csv").is_file()  # originals stay
+
+
+def test_a_missed_list_item_can_be_typed_in(tmp_path: Path):
+    out = run_nda(tmp_path, [])
+    doc_id = pd.read_parquet(out)["doc_id"].iloc[0]
+    fixes = write_csv(tmp_path / "c.csv", [(doc_id, "parties", "", "Bluefin Robotics, Inc.")])
+    assert main(["apply-corrections", str(out), str(fixes)]) == 0
+    fixed = pd.read_parquet(corrected_path(out))
+    assert list(fixed["parties"].iloc[0]) == ["Bluefin Robotics, Inc."]

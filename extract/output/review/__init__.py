@@ -16,6 +16,14 @@ from extract.output.review.images import IMAGE_CHOICES, pages_to_render, render_
 __all__ = ["IMAGE_CHOICES", "review_path", "write_review"]
 
 
+def _find_source(source: str, out: Path) -> Path | None:
+    """The source file as the run named it, or relative to the table (a moved output folder)."""
+    for path in (Path(source), out.parent / source, out.parent / Path(source).name):
+        if path.is_file():
+            return path
+    return None
+
+
 def review_path(out: Path) -> Path:
     return out.with_name(f"{out.stem}.review.html")
 
@@ -41,7 +49,8 @@ def write_review(
             if not sizes:  # not a PDF, or its text was not kept: nothing to place boxes on
                 continue
             wanted = pages_to_render(images, len(sizes), detail["values"])
-            rendered = render_pages(Path(source), wanted, image_width) if wanted else {}
+            pdf = _find_source(source, out)
+            rendered = render_pages(pdf, wanted, image_width) if wanted and pdf else {}
             detail["images"] = {str(p): {"src": src} for p, src in rendered.items()}
             entry["images"] = len(rendered)
     target = html_path or review_path(out)

@@ -294,7 +294,8 @@
       span.classList.add('wrong');
       span.appendChild(el('span', 'fix', fix.corrected === '' ? '(wrong)' : '\u2192 ' + fix.corrected));
     }
-    if (v.m === 'none') span.appendChild(el('span', 'badge none', 'no evidence'));
+    if (v.gone !== undefined) span.appendChild(el('span', 'badge none', 'emptied: model gave ' + show(v.gone)));
+    else if (v.m === 'none') span.appendChild(el('span', 'badge none', 'no evidence'));
     else if (v.m && v.m !== 'exact') span.appendChild(el('span', 'badge', v.m));
     if (typeof v.conf === 'number' && v.conf < LOW) {
       span.appendChild(el('span', 'badge low', 'confidence ' + percent(v.conf)));
@@ -468,6 +469,9 @@
       where.appendChild(el('span', 'quote', v.q));
       where.append(' \u00b7 page ' + show(v.p) + ' \u00b7 chars ' + v.s + '\u2013' + v.e + ' \u00b7 ' + v.m +
         (v.c ? ' \u00b7 chunk ' + v.c : ''));
+    } else if (v.gone !== undefined) {
+      where.append('Not found in the text, so the run emptied it (--evidence require); the model gave: ' +
+        show(v.gone));
     } else if (v.m === 'none') {
       where.append('No evidence: the value was not found in the text.');
     } else if (v.v === null || v.v === '') {

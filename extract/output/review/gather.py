@@ -154,6 +154,7 @@ def _detail(
         "fields": main_keys,
         "children": kids,
         "conflicts": conflicts,
+        "checks": _json_list(row.get("checks")),  # cross-field rules the values still break
         "images": {},
     }
 
@@ -243,6 +244,7 @@ def _index_entry(
         "grounded": grounded,
         "ungrounded": ungrounded,
         "fv": fv,
+        "checks": len(detail["checks"]),
     }
 
 

@@ -44,6 +44,7 @@
       d.fields = d.fields || [];
       d.children = d.children || [];
       d.conflicts = d.conflicts || [];
+      d.checks = d.checks || [];
       d.images = d.images || {};
       d.pageStarts = pageStarts(d.pages || []);
       detailCache.set(i, d);
@@ -157,6 +158,7 @@
         meta.appendChild(el('span', null, doc.ungrounded.length + ' ungrounded'));
       }
       li.appendChild(meta);
+      if (doc.checks) meta.appendChild(el('span', 'failed', doc.checks + (doc.checks === 1 ? ' check' : ' checks') + ' failed'));
       if (doc.error) {
         var err = el('span', 'err', doc.error);
         err.title = doc.error;
@@ -265,6 +267,12 @@
       });
       fields.appendChild(t);
     });
+    if (d.checks.length) {
+      fields.appendChild(el('h3', null, 'Failed checks'));
+      var checks = el('ul', 'checks');
+      d.checks.forEach(function (c) { checks.appendChild(el('li', null, c.rule + ': ' + c.problem)); });
+      fields.appendChild(checks);
+    }
     if (d.conflicts.length) {
       fields.appendChild(el('h3', null, 'Conflicts between chunks'));
       var ul = el('ul', 'conflicts');

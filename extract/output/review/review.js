@@ -250,7 +250,7 @@
     fields.appendChild(table);
     d.children.forEach(function (child) {
       fields.appendChild(el('h3', null, child.name + ' (' + child.rows.length + ')'));
-      var t = el('table', 'values');
+      var t = el('table', 'values child');
       var hr = el('tr');
       hr.appendChild(el('th', null, '#'));
       child.cols.forEach(function (c) { hr.appendChild(el('th', null, c)); });
@@ -309,6 +309,8 @@
       span.appendChild(el('span', 'badge low', 'confidence ' + percent(v.conf)));
     }
     if (v.conflict && v.conflict.length) span.appendChild(el('span', 'badge conflict', 'conflict'));
+    span.title = v.f + (v.m ? ' \u00b7 ' + v.m : '') +
+      (typeof v.conf === 'number' ? ' \u00b7 confidence ' + percent(v.conf) : '');
     span.onclick = function () { selectValueAt(k, true); };
     return span;
   }

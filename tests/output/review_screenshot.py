@@ -1,0 +1,39 @@
+"""The README's screenshot of the review page, from the same real run the tests use.
+
+python -m tests.output.review_screenshot docs/review.png
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from selenium.webdriver.common.by import By
+
+from extract.output.review import write_review
+from tests.browser import chromium
+from tests.output.review_run import make_run
+
+
+def main(target: str = "docs/review.png") -> int:
+    with tempfile.TemporaryDirectory() as folder, chromium() as driver:
+        page = write_review(make_run(Path(folder)))
+        driver.set_window_size(1280, 860)
+        driver.get(page.as_uri())
+        for li in driver.find_elements(By.CSS_SELECTOR, "#doc-list li"):
+            if "northwind" in li.text:
+                li.click()
+                break
+        for node in driver.find_elements(By.CSS_SELECTOR, "#fields .value"):
+            if node.text.startswith("Delivery"):
+                node.click()
+                break
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(target)
+    print(target)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(*sys.argv[1:]))

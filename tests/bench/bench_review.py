@@ -171,11 +171,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--docs", type=int, default=2000, help="documents in the largest run")
     parser.add_argument("--repeat", type=int, default=5, help="page opens per measurement")
     parser.add_argument("--kinds", default="receipts,contracts", help="receipts, contracts")
+    parser.add_argument("--keep", type=Path, help="keep the runs and pages in this folder")
     args = parser.parse_args(argv)
     if not (EVALDATA / "sroie").is_dir():
         raise SystemExit(f"evaluation data not found at {EVALDATA}")
     sizes = sorted({n for n in (20, 200, args.docs) if n <= args.docs})
-    work = Path(tempfile.mkdtemp(prefix="bench-review-"))
+    work = args.keep or Path(tempfile.mkdtemp(prefix="bench-review-"))
     rows = []
     try:
         for kind in args.kinds.split(","):
@@ -194,7 +195,8 @@ def main(argv: list[str] | None = None) -> int:
                 opened = measure_open(page, args.repeat)
                 rows.append((kind, n, page.stat().st_size, build, opened))
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
     print(
         "| documents | kind | page size | build (s) | open: page ready (ms) | load event (ms) "
         "| next document (ms) | search (ms) |"

@@ -31,8 +31,20 @@ def main(target: str = "docs/review.png") -> int:
                 break
         Path(target).parent.mkdir(parents=True, exist_ok=True)
         driver.save_screenshot(target)
+    _to_palette(Path(target))
     print(target)
     return 0
+
+
+def _to_palette(path: Path) -> None:
+    """256 colours are plenty for a UI screenshot and keep the README's PNG small."""
+    try:
+        from PIL import Image
+    except ImportError:
+        return
+    with Image.open(path) as image:
+        small = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    small.save(path, optimize=True)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,8 @@ def check_output_path(out: Path) -> None:
         raise ConfigError(f"--out is a folder: {out}")
 
 
-RESERVED_NAMES = frozenset({"evidence", "texts"})  # files of their own beside --out
+# Files of their own beside --out: the evidence, the texts, apply-corrections' copies.
+RESERVED_NAMES = frozenset({"evidence", "texts", "corrected"})
 
 
 def child_path(out: Path, field: str) -> Path:
@@ -40,7 +41,7 @@ def evidence_path(out: Path) -> Path:
 
 
 def check_child_names(names: list[str]) -> None:
-    """A child table may not take the file name of the evidence table or the text sidecar."""
+    """A child table may not take the file name of the evidence, the texts or corrected tables."""
     taken = sorted(RESERVED_NAMES.intersection(names))
     if taken:
         raise ConfigError(

@@ -28,8 +28,9 @@ from typing import Any
 
 from extract import Config, extract_paths
 from extract.output.review import write_review
-from extract.output.review.tables import child_tables, evidence_path, read_table, texts_path
-from extract.output.writers import child_path, write_frame
+from extract.output.review.tables import child_tables, read_table
+from extract.output.texts import texts_path
+from extract.output.writers import child_path, evidence_path, write_frame
 from tests.browser import chromium
 from tests.conftest import EVALDATA
 from tests.fake_server import FakeOpenAI, document_text, schema_responder

@@ -13,7 +13,7 @@ from selenium.webdriver.common.by import By
 
 from extract.output.corrections import apply_corrections, corrected_path
 from extract.output.review import write_review
-from extract.output.review.tables import evidence_path
+from extract.output.writers import evidence_path
 from tests.browser import chromium, find_browser
 from tests.output.review_run import DEEP_VALUE, HOSTILE_VALUE, make_run
 

@@ -11,10 +11,10 @@ offsets are converted here, once per document, and the page can slice as is.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,16 +22,17 @@ from typing import Any
 import pandas as pd
 
 from extract.errors import ConfigError
+from extract.ingest.chunking import PAGE_SEPARATOR
 from extract.output.review.tables import (
     TRUST_COLUMNS,
     child_tables,
     evidence_path,
     read_table,
-    texts_path,
 )
 from extract.output.tables import BASE_COLUMNS
+from extract.output.texts import DocText, read_texts, texts_path
 
-SEPARATOR = "\n\n"  # between pages in the document text (the contract's join)
+SEPARATOR = PAGE_SEPARATOR  # between pages in the document text
 
 
 @dataclass
@@ -55,7 +56,7 @@ def gather(out: Path, *, low_confidence: float = 0.5) -> Gathered:
     children = child_tables(out)
     ev_file = evidence_path(out)
     evidence = read_table(ev_file) if ev_file.is_file() else None
-    texts = read_texts(texts_path(out))
+    texts = read_texts(texts_path(out)) if texts_path(out).is_file() else {}
     fields = [c for c in main.columns if c not in BASE_COLUMNS and c not in TRUST_COLUMNS]
     ev_by_doc = _group(evidence, "doc_id") if evidence is not None else {}
     kids_by_doc = {name: _group(frame, "doc_id") for name, frame in children.items()}
@@ -69,7 +70,7 @@ def gather(out: Path, *, low_confidence: float = 0.5) -> Gathered:
         detail = _detail(row, fields, kids_by_doc, children, doc_ev, text)
         index.append(_index_entry(row, fields, detail, evidence is not None))
         details.append(detail)
-        sizes = text.get("page_sizes") if text else None
+        sizes = [list(s) for s in text.page_sizes] if text and text.page_sizes else None
         sources.append((str(row["source"] or ""), sizes))
     meta = {
         "title": f"Review: {out.name}",
@@ -87,29 +88,16 @@ def gather(out: Path, *, low_confidence: float = 0.5) -> Gathered:
     return Gathered(meta=meta, index=index, details=details, sources=sources)
 
 
-def read_texts(path: Path) -> dict[str, dict[str, Any]]:
-    """The text sidecar, by doc_id; empty when the run did not keep it."""
-    if not path.is_file():
-        return {}
-    texts: dict[str, dict[str, Any]] = {}
-    with gzip.open(path, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            if line.strip():
-                record = json.loads(line)
-                texts[str(record["doc_id"])] = record
-    return texts
-
-
 def _detail(
     row: dict[str, Any],
     fields: list[str],
     kids_by_doc: dict[str, dict[str, list[dict[str, Any]]]],
     children: dict[str, pd.DataFrame],
     doc_ev: list[dict[str, Any]],
-    text: dict[str, Any] | None,
+    text: DocText | None,
 ) -> dict[str, Any]:
     doc_id = str(row["doc_id"])
-    pages: list[str] = list(text["pages"]) if text else []
+    pages: list[str] = list(text.pages) if text else []
     to_js = _utf16_offsets(SEPARATOR.join(pages)) if pages else None
     by_field = {str(e["field"]): e for e in doc_ev}
     conflicts = _json_list(row.get("conflicts"))
@@ -167,7 +155,7 @@ def _value(
     value: Any,
     ev: dict[str, Any] | None,
     to_js: list[int] | None,
-    text: dict[str, Any] | None,
+    text: DocText | None,
 ) -> dict[str, Any]:
     entry: dict[str, Any] = {"f": path, "v": value}
     if ev is None:
@@ -185,13 +173,13 @@ def _value(
     confidence = _plain(ev.get("confidence"))
     if isinstance(confidence, float):
         entry["conf"] = round(confidence, 4)
-    boxes = _boxes(_plain(ev.get("bbox")), (text or {}).get("page_sizes"))
+    boxes = _boxes(_plain(ev.get("bbox")), text.page_sizes if text else None)
     if boxes:
         entry["box"] = boxes
     return entry
 
 
-def _boxes(raw: Any, sizes: list[list[float]] | None) -> list[list[float]]:
+def _boxes(raw: Any, sizes: Sequence[Sequence[float]] | None) -> list[list[float]]:
     """PDF-point rectangles as fractions of their page: [page, left, top, width, height]."""
     if not raw or not sizes:
         return []

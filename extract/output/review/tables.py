@@ -1,7 +1,8 @@
 """Finding and reading the files a run wrote beside its main table.
 
 Names follow the evidence contract: child tables `<stem>.<field><ext>`, the
-evidence table `<stem>.evidence<ext>`, the texts `<stem>.texts.jsonl.gz`.
+evidence table `<stem>.evidence<ext>`, the texts `<stem>.texts.jsonl.gz`, and
+the corrected copies `<stem>.corrected<ext>`; no list field may take those names.
 """
 
 from __future__ import annotations
@@ -11,23 +12,17 @@ from pathlib import Path
 import pandas as pd
 
 from extract.errors import ConfigError
+from extract.output.writers import RESERVED_NAMES, evidence_path
+
+__all__ = ["child_tables", "evidence_path", "read_table"]
 
 TRUST_COLUMNS = ("grounded", "ungrounded", "corrected_fields")
-SIDE_TABLES = ("evidence", "texts", "corrected")  # names beside the main table that are no child
 FORMATS = (".parquet", ".csv")
 # Columns read from CSV as text whatever they look like (a doc_id can be all digits).
 TEXT_COLUMNS = frozenset(
     {"doc_id", "source", "status", "error", "model", "conflicts", "ungrounded", "chunk"}
     | {"field", "table", "column", "value", "quote", "match", "bbox", "corrected_fields"}
 )
-
-
-def evidence_path(out: Path) -> Path:
-    return out.with_name(f"{out.stem}.evidence{out.suffix}")
-
-
-def texts_path(out: Path) -> Path:
-    return out.with_name(f"{out.stem}.texts.jsonl.gz")
 
 
 def read_table(path: Path) -> pd.DataFrame:
@@ -48,7 +43,7 @@ def child_tables(out: Path) -> dict[str, pd.DataFrame]:
     found = {}
     for path in sorted(out.parent.glob(f"{out.stem}.*{out.suffix}")):
         name = path.name[len(out.stem) + 1 : -len(out.suffix)]
-        if not name or "." in name or name in SIDE_TABLES:
+        if not name or "." in name or name in RESERVED_NAMES:
             continue
         frame = read_table(path)
         if {"doc_id", "item"} <= set(frame.columns):

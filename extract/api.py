@@ -23,15 +23,13 @@ from extract.config import Config
 from extract.ingest.documents import Document
 from extract.llm.backends import Backend, open_backend
 from extract.llm.pricing import price_for
+from extract.output.results import DocumentResult
 from extract.output.tables import Layout, Tables, build_tables
 from extract.output.texts import texts_path, write_texts
 from extract.output.writers import check_child_names, check_output_path, write_tables
-from extract.run.core import (
-    DocumentResult,
-    Task,
-)
 from extract.run.pool import Runner
 from extract.run.services import RunServices
+from extract.run.task import Task
 from extract.schema_registry import load_schema
 
 SchemaSpec = str | type[BaseModel]

@@ -242,8 +242,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 def dry_run(args: argparse.Namespace, config: Config) -> int:
     from extract.api import resolve_schema
     from extract.llm.backends import open_backend
-    from extract.run.core import Task
     from extract.run.estimate import estimate
+    from extract.run.task import Task
 
     name, model = resolve_schema(args.schema)
     with open_backend(config, probe=False) as backend:

@@ -82,3 +82,49 @@ def test_the_cycle_check_finds_a_cycle():
 def test_the_graph_sees_imports_inside_functions():
     graph = import_graph()
     assert "extract.run.estimate" in graph["extract.cli"]  # imported inside dry_run()
+
+
+WINGS = ("ingest", "llm", "evidence", "output")  # what happens to a document, stage by stage
+SHARED = {"extract.config", "extract.errors"}  # the settings and error types every wing uses
+
+
+def layer(module: str) -> str:
+    """'wing', 'run', 'shared' or 'top' (api, cli, demo, the schema registry, evaluation)."""
+    parts = module.split(".")
+    if module in SHARED:
+        return "shared"
+    if len(parts) > 1 and parts[1] in WINGS:
+        return "wing"
+    if len(parts) > 1 and parts[1] == "run":
+        return "run"
+    return "top"
+
+
+ALLOWED = {
+    "shared": {"shared", "wing"},
+    "wing": {"shared", "wing"},
+    "run": {"shared", "wing", "run"},
+    "top": {"shared", "wing", "run", "top"},
+}
+
+
+def test_imports_point_one_way():
+    """Top level -> run -> wings: no wing reaches up into the pool, the API or the CLI."""
+    upward = [
+        f"{source} -> {target}"
+        for source, targets in import_graph().items()
+        for target in sorted(targets)
+        if layer(target) not in ALLOWED[layer(source)]
+    ]
+    assert upward == []
+
+
+def test_the_top_level_stays_small():
+    top = [p for p in PACKAGE.glob("*.py")]
+    assert len(top) <= 12, sorted(p.name for p in top)
+    too_long = {
+        str(p.relative_to(PACKAGE)): n
+        for p in PACKAGE.rglob("*.py")
+        if (n := len(p.read_text().splitlines())) > 350
+    }
+    assert too_long == {}

@@ -15,22 +15,21 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
 from extract.config import Config
-from extract.errors import ExtractError, ProviderError
+from extract.errors import ExtractError
 from extract.ingest.documents import read_document
-from extract.ingest.tokenizer import MESSAGE_OVERHEAD
 from extract.llm.backends.base import Backend, StructuredRequest
 from extract.llm.pricing import price_for
-from extract.llm.prompting import schema_block
-from extract.llm.retry import call_with_retries
+from extract.llm.prompting import text_budget, tokens_around_text
 from extract.llm.strict_schema import to_strict_schema
-from extract.run.cache import CachedAnswer, cache_key
+from extract.output.results import Usage
+from extract.run.cache import CachedAnswer
 from extract.run.services import RunServices
 
 
@@ -42,10 +41,7 @@ class NaiveOutcome:
     data: dict[str, Any] | None = None
     error: str | None = None
     truncated_input: bool = False
-    requests: int = 0
-    retries: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
+    usage: Usage = field(default_factory=Usage)
     cached: bool = False
 
     @property
@@ -65,7 +61,8 @@ class NaiveRun:
     mode: str
 
     def total(self, name: str) -> int:
-        return sum(getattr(o, name) for o in self.outcomes)
+        """A `Usage` count (requests, prompt_tokens, ...) summed over the documents."""
+        return sum(getattr(o.usage, name) for o in self.outcomes)
 
 
 def naive_prompt(fields: Sequence[str]) -> str:
@@ -115,11 +112,11 @@ class _Job:
 def _job(model: type[BaseModel], schema_name: str, config: Config, backend: Backend) -> _Job:
     schema = bare_schema(model)
     system = naive_prompt(list(schema.get("properties", {})))
-    used = backend.count_tokens(system) + 2 * MESSAGE_OVERHEAD + config.max_tokens
-    if backend.schema_in_prompt():
-        used += backend.count_tokens(schema_block(schema))
-    margin = int(config.safety_margin * backend.context_window)
-    return _Job(system, schema, schema_name, backend.context_window - used - margin, config)
+    around = tokens_around_text(backend, [system], schema)
+    budget = text_budget(
+        backend, around, max_tokens=config.max_tokens, safety_margin=config.safety_margin
+    )
+    return _Job(system, schema, schema_name, budget, config)
 
 
 def _ask(path: Path, job: _Job, services: RunServices) -> NaiveOutcome:
@@ -137,29 +134,14 @@ def _ask(path: Path, job: _Job, services: RunServices) -> NaiveOutcome:
             temperature=job.config.temperature,
             tags={"doc_id": doc.doc_id, "chunk": "naive", "attempt": "0"},
         )
-        backend = services.backend
-        key = cache_key(backend.name, backend.model, backend.mode, request)
-        if services.cache is not None and (hit := services.cache.get(key)) is not None:
-            outcome.data, outcome.cached = hit.data, True
-            outcome.requests = hit.usage["requests"]
-            outcome.prompt_tokens = hit.usage["prompt_tokens"]
-            outcome.completion_tokens = hit.usage["completion_tokens"]
+        key = services.cache_key(request)
+        if (hit := services.recall(key)) is not None:
+            outcome.data, outcome.cached, outcome.usage = hit.data, True, Usage(**hit.usage)
             return outcome
-
-        def on_retry(_error: ProviderError, _wait: float) -> None:
-            outcome.retries += 1
-
-        answer = call_with_retries(
-            lambda: services.backend.complete(request), services.policy, on_retry=on_retry
-        )
+        answer = services.send(request, outcome.usage)
     except ExtractError as exc:
         outcome.error = str(exc)
         return outcome
-    outcome.requests = 1
-    outcome.prompt_tokens, outcome.completion_tokens = (
-        answer.prompt_tokens,
-        answer.completion_tokens,
-    )
     if answer.truncated:
         outcome.error = f"answer truncated (finish_reason={answer.finish_reason})"
         return outcome
@@ -170,10 +152,7 @@ def _ask(path: Path, job: _Job, services: RunServices) -> NaiveOutcome:
         return outcome
     if isinstance(data, dict):
         outcome.data = data
-        if services.cache is not None:
-            usage = {"requests": 1, "retries": outcome.retries, "prompt_tokens": outcome.prompt_tokens,
-                     "completion_tokens": outcome.completion_tokens}  # fmt: skip
-            services.cache.put(key, CachedAnswer(data, usage, [answer.model]))
+        services.remember(key, CachedAnswer(data, asdict(outcome.usage), [answer.model]))
     else:
         outcome.error = f"expected a JSON object, got {type(data).__name__}"
     return outcome
@@ -188,13 +167,10 @@ def run_naive(
 ) -> NaiveRun:
     """Ask for every document in one request each, `config.concurrency` at a time."""
     job = _job(model, schema_name, config, backend)
-    services = RunServices.open(config, backend)
-    start = time.monotonic()
-    try:
+    with RunServices.open(config, backend) as services:
+        start = time.monotonic()
         with ThreadPoolExecutor(max_workers=config.concurrency) as pool:
             outcomes = list(pool.map(lambda p: _ask(p, job, services), paths))
-    finally:
-        services.close()
     run = NaiveRun(outcomes, time.monotonic() - start, None, backend.name, backend.model,
                    backend.mode)  # fmt: skip
     price = price_for(backend.name, backend.model)

@@ -1,4 +1,4 @@
-"""The words sent to the model: system prompt, the chunk's message, re-asks.
+"""The words sent to the model (system prompt, the chunk's message, re-asks) and their size.
 
 The document goes inside <document> delimiters and the system prompt says that
 whatever is inside is data, never instructions. The field guide (names, types
@@ -9,10 +9,12 @@ descriptions reach the model whether or not the provider shows it the schema.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from extract.ingest.chunking import Chunk
-from extract.llm.backends.base import Message
+from extract.ingest.tokenizer import MESSAGE_OVERHEAD
+from extract.llm.backends.base import Backend, Message
 
 PROMPT_VERSION = "1"  # bump when the wording changes: it is part of the cache key
 
@@ -103,3 +105,27 @@ def reask_messages(answer_text: str, error: str) -> tuple[Message, ...]:
 def _defuse(text: str) -> str:
     """Keep a document from closing its own delimiter and escaping into the prompt."""
     return text.replace("</document>", "</ document>").replace("<document>", "< document>")
+
+
+def tokens_around_text(backend: Backend, messages: Sequence[str], schema: dict[str, Any]) -> int:
+    """Tokens a request spends besides the document text.
+
+    The given messages (system prompt, worked examples, the user message's own
+    wording) with each one's chat framing, the framing of the user message,
+    and the schema where the backend writes it into the prompt. The pipeline's
+    chunk budget, the dry-run estimate and the naive baseline all count here.
+    """
+    tokens = sum(backend.count_tokens(text) + MESSAGE_OVERHEAD for text in messages)
+    tokens += MESSAGE_OVERHEAD  # the user message carrying the text
+    if backend.schema_in_prompt():
+        tokens += backend.count_tokens(schema_block(schema))
+    return tokens
+
+
+def text_budget(
+    backend: Backend, around: int, *, max_tokens: int, safety_margin: float, reserve: int = 0
+) -> int:
+    """Tokens of document text one request can carry: the context window less the prompt
+    around the text, the answer's `max_tokens`, a `reserve` and the safety margin."""
+    margin = int(safety_margin * backend.context_window)
+    return backend.context_window - max_tokens - around - reserve - margin

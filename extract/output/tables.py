@@ -17,7 +17,7 @@ import pandas as pd
 
 from extract.llm.pricing import Price
 from extract.output.merge import conflicts_json
-from extract.run.core import DocumentResult, checks_json
+from extract.output.results import DocumentResult
 
 BASE_COLUMNS = (
     "doc_id",
@@ -157,7 +157,7 @@ def _main_row(r: DocumentResult, layout: Layout, model: str, price: Price | None
         "requests": r.usage.requests,
         "retries": r.usage.retries,
         "conflicts": conflicts_json(r.conflicts),
-        "checks": checks_json(r.checks),
+        "checks": _checks_json(r.checks),
         "grounded": r.evidence.grounded if r.evidence else None,
         "ungrounded": (
             json.dumps(r.evidence.ungrounded, ensure_ascii=False)
@@ -232,3 +232,12 @@ def _flatten_values(value: dict[str, Any], prefix: str, out: dict[str, Any]) -> 
 def _typed(frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
     dtypes = {c: _DTYPES[k] for c, k in kinds.items() if k in _DTYPES and c in frame}
     return frame.astype(dtypes)
+
+
+def _checks_json(checks: dict[str, str]) -> str | None:
+    if not checks:
+        return None
+    return json.dumps(
+        [{"rule": rule, "problem": problem} for rule, problem in checks.items()],
+        ensure_ascii=False,
+    )

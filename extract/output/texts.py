@@ -20,7 +20,7 @@ from typing import Any
 
 from extract.evidence.boxes import page_sizes
 from extract.ingest.chunking import PAGE_SEPARATOR
-from extract.run.core import DocumentResult
+from extract.output.results import DocumentResult
 
 
 @dataclass(frozen=True)

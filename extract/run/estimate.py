@@ -7,11 +7,11 @@ from pathlib import Path
 
 from extract.errors import DocumentError
 from extract.ingest.documents import discover, iter_documents
-from extract.ingest.tokenizer import MESSAGE_OVERHEAD
 from extract.llm.backends.base import Backend
 from extract.llm.pricing import price_for
-from extract.llm.prompting import schema_block, user_message
-from extract.run.core import Task, plan_chunks
+from extract.llm.prompting import tokens_around_text, user_message
+from extract.run.core import plan_chunks
+from extract.run.task import Task
 
 TYPICAL_ANSWER_SHARE = 0.25  # answers rarely use their whole max_tokens
 
@@ -41,19 +41,16 @@ class Estimate:
 def estimate(paths: list[Path], task: Task, backend: Backend) -> Estimate:
     files = discover(paths)
     requests = prompt = unreadable = 0
-    schema_tokens = backend.count_tokens(schema_block(task.strict_schema))
     for path, doc in iter_documents(files):
         if isinstance(doc, DocumentError):
             unreadable += 1
             continue
         chunks = plan_chunks(doc, task, backend)
-        system = backend.count_tokens(task.system(multi_part=len(chunks) > 1))
-        system += sum(backend.count_tokens(m["content"]) + MESSAGE_OVERHEAD for m in task.examples)
+        texts = task.prompt_texts(multi_part=len(chunks) > 1)
+        around = tokens_around_text(backend, texts, task.strict_schema)
         for chunk in chunks:
             requests += 1
-            prompt += system + 2 * MESSAGE_OVERHEAD
-            prompt += backend.count_tokens(user_message(chunk, path.name, len(chunks)))
-            prompt += schema_tokens if backend.schema_in_prompt() else 0
+            prompt += around + backend.count_tokens(user_message(chunk, path.name, len(chunks)))
     most = requests * task.config.max_tokens
     price = price_for(backend.name, backend.model)
     return Estimate(

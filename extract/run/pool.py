@@ -23,11 +23,9 @@ from tqdm import tqdm
 from extract.errors import DocumentError
 from extract.ingest.chunking import Chunk
 from extract.ingest.documents import Document, discover, read_document
+from extract.output.results import DocumentResult, Usage
 from extract.run.core import (
     ChunkOutcome,
-    DocumentResult,
-    Task,
-    Usage,
     extract_chunk,
     failed_document,
     finish_document,
@@ -35,6 +33,7 @@ from extract.run.core import (
     smaller_chunks,
 )
 from extract.run.services import RunServices
+from extract.run.task import Task
 
 PREFETCH_FACTOR = 4  # chunks queued per worker before reading more documents
 

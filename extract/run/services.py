@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from extract.config import Config
-from extract.errors import ConfigError
-from extract.llm.backends.base import Backend
+from extract.errors import ConfigError, ProviderError
+from extract.llm.backends.base import Answer, Backend, StructuredRequest
 from extract.llm.pricing import price_for
-from extract.llm.retry import RetryPolicy
+from extract.llm.retry import RetryPolicy, call_with_retries
+from extract.output.results import Usage
 from extract.run.audit import AuditedBackend, AuditLog
 from extract.run.budget import BudgetedBackend, CostBudget
-from extract.run.cache import ChunkCache
+from extract.run.cache import CachedAnswer, ChunkCache, cache_key
 from extract.run.limiter import RateLimitedBackend, RateLimiter
 
 
@@ -52,6 +53,36 @@ class RunServices:
         if config.cache:
             services.cache = ChunkCache(config.resolved_cache_path, refresh=config.refresh)
         return services
+
+    def cache_key(self, request: StructuredRequest) -> str:
+        """The answer cache's key for `request` on this run's backend."""
+        return cache_key(self.backend.name, self.backend.model, self.backend.mode, request)
+
+    def recall(self, key: str) -> CachedAnswer | None:
+        """The cached answer under `key`, if the run keeps a cache and it has one."""
+        return None if self.cache is None else self.cache.get(key)
+
+    def remember(self, key: str, answer: CachedAnswer) -> None:
+        if self.cache is not None:
+            self.cache.put(key, answer)
+
+    def send(self, request: StructuredRequest, usage: Usage) -> Answer:
+        """One request through the wrapped backend, with retries, counted in `usage`.
+
+        Raises `ProviderError` once retries are spent; each retry and the
+        answer's tokens are counted either way they end.
+        """
+
+        def on_retry(_error: ProviderError, _wait: float) -> None:
+            usage.retries += 1
+
+        answer = call_with_retries(
+            lambda: self.backend.complete(request), self.policy, on_retry=on_retry
+        )
+        usage.requests += 1
+        usage.prompt_tokens += answer.prompt_tokens
+        usage.completion_tokens += answer.completion_tokens
+        return answer
 
     def __enter__(self) -> RunServices:
         return self

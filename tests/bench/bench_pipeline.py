@@ -21,7 +21,8 @@ from pathlib import Path
 from extract import Config, extract_paths
 from extract.ingest.documents import read_document
 from extract.llm.backends import make_backend
-from extract.run.core import Task, plan_chunks
+from extract.run.core import plan_chunks
+from extract.run.task import Task
 from extract.schema_registry import load_schema
 from tests.conftest import NDA_PDFS
 

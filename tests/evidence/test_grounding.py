@@ -12,7 +12,7 @@ from extract.config import Config
 from extract.errors import ConfigError
 from extract.evidence.grounding import evidence_fields, ground_answer, locate
 from extract.ingest.documents import Document
-from extract.run.core import Task
+from extract.run.task import Task
 from tests.fake_server import FakeOpenAI, schema_responder
 
 RECEIPT = (

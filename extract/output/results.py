@@ -1,0 +1,52 @@
+"""What one document gave: the data types that become its table row.
+
+A leaf: the pool fills these, the tables and the API read them, and nothing
+here imports the rest of the pipeline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from extract.evidence.rows import DocumentEvidence
+from extract.ingest.chunking import Chunk
+from extract.ingest.documents import Document
+from extract.output.merge import Conflict
+
+
+@dataclass
+class Usage:
+    """Requests and tokens spent, counting every attempt that got an answer."""
+
+    requests: int = 0
+    retries: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def add(self, other: Usage) -> None:
+        self.requests += other.requests
+        self.retries += other.retries
+        self.prompt_tokens += other.prompt_tokens
+        self.completion_tokens += other.completion_tokens
+
+
+@dataclass
+class DocumentResult:
+    """Everything the tables need about one input document."""
+
+    doc_id: str | None
+    source: str
+    status: str  # ok | partial | error
+    error: str | None = None
+    pages: int | None = None
+    n_chunks: int = 0
+    data: dict[str, Any] | None = None
+    conflicts: list[Conflict] = field(default_factory=list)
+    checks: dict[str, str] = field(default_factory=dict)  # failed rule -> discrepancy
+    origins: dict[str, list[str]] = field(default_factory=dict)
+    chunks: dict[str, Chunk] = field(default_factory=dict)
+    usage: Usage = field(default_factory=Usage)
+    models: list[str] = field(default_factory=list)
+    evidence: DocumentEvidence | None = None  # None: evidence off, or no data
+    document: Document | None = None  # the text the evidence points into

@@ -1,0 +1,101 @@
+"""What a run extracts, prepared once from the schema: the `Task` every chunk request shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from extract.config import Config
+from extract.errors import ConfigError
+from extract.evidence.grounding import evidence_fields, ground_answer
+from extract.ingest.chunking import Chunk
+from extract.llm.backends.base import Message
+from extract.llm.checks import Check, failed_checks, schema_checks
+from extract.llm.prompting import example_messages, system_prompt
+from extract.llm.strict_schema import field_guide, to_strict_schema
+from extract.llm.validation import validate_object
+from extract.output.merge import last_wins_fields
+
+
+@dataclass(frozen=True)
+class Task:
+    """What a run extracts, prepared once: the schema and the texts derived from it."""
+
+    schema: type[BaseModel]
+    schema_name: str
+    strict_schema: dict[str, Any]
+    field_guide: str
+    config: Config
+    examples: tuple[Message, ...] = ()
+    evidence: dict[str, str] = field(default_factory=dict)  # grounded fields -> mode
+    last_wins: frozenset[str] = frozenset()  # fields merged from the last chunk that has one
+    checks: tuple[Check, ...] = ()  # rules across fields (the schema's CHECKS)
+    # Token counts of the prompt parts that do not depend on the document, per backend:
+    # counted once, not once per document.
+    _fixed_tokens: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def build(cls, schema: type[BaseModel], schema_name: str, config: Config) -> Task:
+        return cls(
+            schema=schema,
+            schema_name=schema_name,
+            strict_schema=to_strict_schema(schema),
+            field_guide=field_guide(schema),
+            config=config,
+            examples=example_messages(_checked_examples(schema)),
+            evidence=evidence_fields(schema),
+            last_wins=last_wins_fields(schema),
+            checks=schema_checks(schema),
+        )
+
+    def accept(self, raw: dict[str, Any], chunk: Chunk) -> dict[str, Any]:
+        """The model's raw object grounded in the chunk text, validated, as JSON-ready data."""
+        grounded = ground_answer(raw, self.evidence, chunk.text)
+        return validate_object(grounded, self.schema).model_dump(mode="json")
+
+    def failed_checks(self, data: dict[str, Any], *, whole: bool) -> dict[str, str]:
+        """{rule: discrepancy} for the schema's CHECKS that `data` breaks."""
+        return failed_checks(self.checks, data, whole=whole)
+
+    @property
+    def description(self) -> str:
+        return (self.schema.__doc__ or self.schema_name).strip().splitlines()[0]
+
+    def system(self, *, multi_part: bool) -> str:
+        return system_prompt(
+            self.schema_name, self.description, self.field_guide, multi_part=multi_part
+        )
+
+    def prompt_texts(self, *, multi_part: bool) -> list[str]:
+        """The messages sent before the document: the system prompt and the worked examples."""
+        return [self.system(multi_part=multi_part), *(m["content"] for m in self.examples)]
+
+
+def _checked_examples(schema: type[BaseModel]) -> list[tuple[str, dict[str, Any]]]:
+    """A schema's worked examples (`EXAMPLES`), each answer checked against the schema."""
+    examples = list(getattr(schema, "EXAMPLES", ()))
+    for text, answer in examples:
+        try:
+            schema.model_validate(answer)
+        except ValidationError as exc:
+            raise ConfigError(f"{schema.__name__}.EXAMPLES: an answer is invalid: {exc}") from None
+        if not isinstance(text, str) or not text.strip():
+            raise ConfigError(f"{schema.__name__}.EXAMPLES: an example document is empty")
+        fields = evidence_fields(schema)
+        grounded = ground_answer(answer, fields, text)  # the very check answers go through
+        for name in fields:
+            if not _kept_by_grounding(answer.get(name), grounded.get(name)):
+                raise ConfigError(
+                    f"{schema.__name__}.EXAMPLES: {name}={answer.get(name)!r} is not in the "
+                    "example text"
+                )
+    return examples
+
+
+def _kept_by_grounding(given: Any, grounded: Any) -> bool:
+    """Grounding may re-spell a value (as printed); it must not drop one."""
+    if isinstance(given, list) and isinstance(grounded, list):
+        return len(given) == len(grounded)
+    return (given is None) == (grounded is None)

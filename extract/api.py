@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from pydantic import BaseModel
 
 from extract.config import Config
@@ -26,7 +27,12 @@ from extract.llm.pricing import price_for
 from extract.output.results import DocumentResult
 from extract.output.tables import Layout, Tables, build_tables
 from extract.output.texts import texts_path, write_texts
-from extract.output.writers import check_child_names, check_output_path, write_tables
+from extract.output.writers import (
+    check_child_names,
+    check_output_path,
+    output_files,
+    write_tables,
+)
 from extract.run.pool import Runner
 from extract.run.services import RunServices
 from extract.run.task import Task
@@ -61,7 +67,7 @@ class RunReport:
         counts = ", ".join(f"{n} {s}" for s, n in sorted(self.status_counts.items())) or "none"
         child_rows = sum(len(t) for t in self.tables.children.values())
         cost = docs["cost_usd"].sum(min_count=1) if len(docs) else 0.0
-        cost_text = "unknown" if cost is None or cost != cost else f"${float(cost):.4f}"
+        cost_text = "unknown" if pd.isna(cost) else f"${float(cost):.4f}"  # no price: pd.NA
         return (
             f"{len(docs)} documents ({counts}), {child_rows} child rows; "
             f"{int(docs['requests'].sum())} requests, {int(docs['retries'].sum())} retries, "
@@ -92,7 +98,7 @@ def extract_paths(
     task = build_task(schema, config)
     check_child_names(list(Layout.of(task.strict_schema).children))
     with _runner(task, config, backend, progress) as runner:
-        results = runner.run([Path(p) for p in paths])
+        results = runner.run([Path(p) for p in paths], skip=own_files(config, task, out))
         used = runner.services.backend
     tables = build_tables(
         results,
@@ -114,6 +120,21 @@ def extract_paths(
         report.written = write_tables(tables, out)
         report.written.append(write_texts(results, texts_path(out)))
     return report
+
+
+def own_files(config: Config, task: Task, out: Path | None) -> list[Path]:
+    """What a run writes (tables, text sidecar, audit log, cache): never read back as
+    documents, even when it lies in the input folder."""
+    files: list[Path] = []
+    if out is not None:
+        files += output_files(out, Layout.of(task.strict_schema).children)
+        files.append(texts_path(out))
+    if config.audit_log is not None:
+        files.append(config.audit_log)
+    if config.cache:
+        cache = config.resolved_cache_path
+        files += [cache, *(cache.with_name(cache.name + s) for s in ("-wal", "-shm", "-journal"))]
+    return files
 
 
 def extract_folder(

@@ -240,14 +240,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def dry_run(args: argparse.Namespace, config: Config) -> int:
-    from extract.api import resolve_schema
+    from extract.api import own_files, resolve_schema
     from extract.llm.backends import open_backend
     from extract.run.estimate import estimate
     from extract.run.task import Task
 
     name, model = resolve_schema(args.schema)
+    task = Task.build(model, name, config)
     with open_backend(config, probe=False) as backend:
-        result = estimate([Path(p) for p in args.paths], Task.build(model, name, config), backend)
+        skip = own_files(config, task, args.out)
+        result = estimate([Path(p) for p in args.paths], task, backend, skip=skip)
     print(f"dry run ({backend.name}, {backend.model}): {result.describe()}")
     return EXIT_OK
 

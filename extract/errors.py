@@ -49,6 +49,17 @@ class ProviderError(ExtractError):
         return f"{self.provider}{status}: {self.args[0]}"
 
 
+class ContextLengthError(ProviderError):
+    """The prompt did not fit the model's context window: the chunk is split, not failed.
+
+    `window` is the context size the server stated in its message, when it did.
+    """
+
+    def __init__(self, message: str, *, window: int | None = None, **kwargs) -> None:
+        super().__init__(message, **kwargs)
+        self.window = window
+
+
 class TruncatedAnswer(ExtractError):
     """The model stopped before finishing its JSON (finish_reason length/model_length/error)."""
 

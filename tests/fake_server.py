@@ -1,11 +1,11 @@
 """A real HTTP fake of an OpenAI-compatible endpoint, for tests and benchmarks.
 
-It listens on 127.0.0.1 (an ephemeral port), answers `GET /v1/models` and
-`POST /v1/chat/completions`, records every request, and replies from a script
-(a queue) or a responder function, so the real `openai` client is exercised end
-to end, sockets, keep-alive and connection pool included. Faults (429 with
-Retry-After, 5xx, hangs, truncated bodies, dropped connections) are replies
-like any other:
+It listens on 127.0.0.1 (an ephemeral port), answers `GET /v1/models`,
+`POST /v1/chat/completions` and, when given `props`, llama.cpp's `GET /props`,
+records every request, and replies from a script (a queue) or a responder
+function, so the real `openai` client is exercised end to end, sockets,
+keep-alive and connection pool included. Faults (429 with Retry-After, 5xx,
+hangs, truncated bodies, dropped connections) are replies like any other:
 
     with FakeOpenAI(schema_responder()) as fake:
         fake.script(Error(429, headers={"Retry-After": "1"}), Reply(content="{}"))
@@ -43,6 +43,7 @@ DEFAULT_MODELS: list[dict[str, Any]] = [
 
 CHAT_PATH = "/v1/chat/completions"
 MODELS_PATH = "/v1/models"
+PROPS_PATH = "/props"
 
 
 @dataclass
@@ -362,9 +363,11 @@ class FakeOpenAI:
         *,
         models: list[dict[str, Any]] | None = None,
         latency: float = 0.0,
+        props: dict[str, Any] | None = None,
     ) -> None:
         self.responder = responder or schema_responder()
         self.models = DEFAULT_MODELS if models is None else models
+        self.props = props  # served at GET /props (llama.cpp's server settings) when given
         self.latency = latency
         self.requests: list[RecordedRequest] = []
         self.connections = 0
@@ -457,6 +460,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._record(self._read_body())
         if self._route() == MODELS_PATH:
             self._json(200, {"object": "list", "data": self.owner.models})
+        elif self._route() == PROPS_PATH and self.owner.props is not None:
+            self._json(200, self.owner.props)
         else:
             self._not_found()
 

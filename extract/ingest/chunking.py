@@ -64,8 +64,11 @@ def chunk_document(doc: Document, budget: int, count: CountTokens) -> list[Chunk
     ]
 
 
-def split_chunk(chunk: Chunk, doc: Document, count: CountTokens) -> list[Chunk]:
-    """Cut a chunk whose answer was truncated into smaller chunks (about halves).
+def split_chunk(
+    chunk: Chunk, doc: Document, count: CountTokens, *, budget: int | None = None
+) -> list[Chunk]:
+    """Cut a chunk whose answer was truncated into smaller chunks (about halves, or
+    pieces of at most `budget` tokens when that is smaller).
 
     Returns an empty list when the chunk cannot be made smaller.
     """
@@ -73,7 +76,8 @@ def split_chunk(chunk: Chunk, doc: Document, count: CountTokens) -> list[Chunk]:
         return []
     text = doc.text
     page_starts = _page_starts(doc)
-    budget = max(16, (chunk.n_tokens + 1) // 2)
+    half = (chunk.n_tokens + 1) // 2
+    budget = max(16, half if budget is None else min(budget, half))
     cuts = [c for c in _page_cuts(page_starts) if chunk.char_start < c < chunk.char_end]
     spans = _fit_span(text, chunk.char_start, chunk.char_end, budget, count, cuts)
     if len(spans) < 2:

@@ -7,19 +7,14 @@ cannot be read, so the run can give each input a row in the output.
 from __future__ import annotations
 
 import hashlib
-import logging
-import time
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
-
 from extract.errors import DocumentError
-
-# pypdf logs recoverable problems as warnings; they belong in the error column, not on stderr.
-logging.getLogger("pypdf").setLevel(logging.ERROR)
+from extract.ingest.pdf_reader import PdfFailure, pdf_pages
+from extract.ingest.readable import readable_text
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".text"})
 PDF_SUFFIXES = frozenset({".pdf"})
@@ -27,6 +22,7 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_PAGES = 2000
 MAX_READ_SECONDS = 120.0  # a PDF that takes longer to parse is refused, not waited on
+MAX_PDF_MEMORY = 2 * 2**30  # address space of the PDF reader process (bytes)
 
 
 @dataclass(frozen=True)
@@ -65,31 +61,68 @@ def file_id(path: Path) -> str | None:
     return None
 
 
-def discover(paths: Iterable[str | Path]) -> list[Path]:
+@dataclass(frozen=True)
+class Refused:
+    """An input that is not read, and why (it still gets its row in the tables)."""
+
+    path: Path
+    reason: str
+
+
+def discover(paths: Iterable[str | Path], *, skip: Iterable[Path] = ()) -> list[Path]:
+    """The files `find_inputs` would read (refused ones left out)."""
+    return [p for p in find_inputs(paths, skip=skip) if isinstance(p, Path)]
+
+
+def find_inputs(paths: Iterable[str | Path], *, skip: Iterable[Path] = ()) -> list[Path | Refused]:
     """All files under the given files and folders, recursively, in a stable order.
 
-    Hidden files and folders are skipped; files of unsupported types are kept
-    (they become error rows, not silent drops). A path that does not exist is
-    returned as is, so it too gets an error row.
+    Hidden files and folders are skipped, and so are the files in `skip` (the
+    run's own tables, audit log and cache, wherever they lie). Files of
+    unsupported types are kept (they become error rows, not silent drops); so
+    is a path that does not exist. A link inside a folder that leads out of it
+    is not followed: it is `Refused`, and so gets an error row too.
     """
-    found: list[Path] = []
+    skipped = {Path(p).resolve() for p in skip}
+    found: list[Path | Refused] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                rel = child.relative_to(path).parts
-                if child.is_file() and not any(p.startswith(".") for p in rel):
-                    found.append(child)
-        else:
-            found.append(path)
+        found.extend(_walk(path) if path.is_dir() else [path])
     seen: set[Path] = set()
     unique = []
-    for p in found:
-        key = p.resolve()
-        if key not in seen:
-            seen.add(key)
-            unique.append(p)
+    for item in found:
+        key = (item.path if isinstance(item, Refused) else item).resolve()
+        if key in skipped or key in seen:
+            continue
+        seen.add(key)
+        unique.append(item)
     return unique
+
+
+def _walk(folder: Path) -> list[Path | Refused]:
+    root = folder.resolve()
+    found: list[Path | Refused] = []
+    for here, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in dirs:
+            link = Path(here) / name
+            if link.is_symlink() and not link.resolve().is_relative_to(root):
+                found.append(
+                    Refused(link, "a link to a folder outside the input folder; not followed")
+                )
+        for name in files:
+            if name.startswith("."):
+                continue
+            child = Path(here) / name
+            if child.is_symlink() and not child.resolve().is_relative_to(root):
+                found.append(
+                    Refused(child, "a link to a file outside the input folder; not followed")
+                )
+            elif child.exists() and not child.is_file():
+                found.append(Refused(child, "not a regular file"))  # a FIFO would block the run
+            else:
+                found.append(child)
+    return sorted(found, key=lambda item: item.path if isinstance(item, Refused) else item)
 
 
 def read_document(path: Path) -> Document:
@@ -142,34 +175,11 @@ def _decode_text(data: bytes) -> str:
 
 
 def _pdf_pages(data: bytes) -> list[str]:
-    import io
-
-    if not data.lstrip()[:5].startswith(b"%PDF"):
-        raise DocumentError("not a PDF file (no %PDF header)")
+    """A PDF's pages, read in the worker process under the time and memory limits."""
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            try:
-                ok = reader.decrypt("")
-            except Exception as exc:  # pypdf raises several types for unsupported crypto
-                raise DocumentError(f"encrypted PDF cannot be opened: {exc}") from exc
-            if not ok:
-                raise DocumentError("encrypted PDF (password required)")
-        n = len(reader.pages)
-        if n == 0:
-            raise DocumentError("PDF has no pages")
-        if n > MAX_PAGES:
-            raise DocumentError(f"PDF has {n} pages, over the limit of {MAX_PAGES}")
-        deadline = time.monotonic() + MAX_READ_SECONDS
-        pages = []
-        for number, page in enumerate(reader.pages, start=1):
-            if time.monotonic() > deadline:
-                raise DocumentError(
-                    f"PDF too slow to read: over {MAX_READ_SECONDS:.0f} s by page {number} of {n}"
-                )
-            pages.append((page.extract_text() or "").replace("\r\n", "\n"))
-        return pages
-    except DocumentError:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
-        raise DocumentError(f"corrupt PDF: {type(exc).__name__}: {exc}") from exc
+        pages = pdf_pages(
+            data, max_pages=MAX_PAGES, timeout=MAX_READ_SECONDS, max_memory=MAX_PDF_MEMORY
+        )
+    except PdfFailure as exc:
+        raise DocumentError(str(exc)) from None
+    return [readable_text(page) for page in pages]

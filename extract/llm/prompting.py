@@ -9,12 +9,15 @@ descriptions reach the model whether or not the provider shows it the schema.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from extract.ingest.chunking import Chunk
 from extract.ingest.tokenizer import MESSAGE_OVERHEAD
 from extract.llm.backends.base import Backend, Message
+from extract.llm.delimiters import defuse as _defuse
+from extract.llm.delimiters import quoted_name
 
 PROMPT_VERSION = "1"  # bump when the wording changes: it is part of the cache key
 
@@ -73,12 +76,25 @@ def user_message(chunk: Chunk, source: str, n_chunks: int) -> str:
             else f"pages {chunk.page_start}-{chunk.page_end}"
         )
         where = f" (part {chunk.label} of {n_chunks}, {pages})"
-    return USER_TEMPLATE.format(source=source, where=where, text=_defuse(chunk.text))
+    return USER_TEMPLATE.format(source=_source_line(source), where=where, text=_defuse(chunk.text))
 
 
 def user_overhead(source: str) -> str:
     """The user message around an empty chunk: counted against the token budget."""
-    return USER_TEMPLATE.format(source=source, where=" (part 00.0 of 00, pages 000-000)", text="")
+    return USER_TEMPLATE.format(
+        source=_source_line(source), where=" (part 00.0 of 00, pages 000-000)", text=""
+    )
+
+
+def _source_line(name: str) -> str:
+    """The name as it always was for plain names (so their prompts and cache keys stay
+    the same); quoted when it holds anything that could read as more than a name."""
+    if _PLAIN_NAME.fullmatch(name):
+        return name
+    return quoted_name(name)
+
+
+_PLAIN_NAME = re.compile(r"[\w.,()\[\]+&'@#%=~ -]{1,200}")
 
 
 def example_messages(examples: list[tuple[str, dict[str, Any]]]) -> tuple[Message, ...]:
@@ -100,11 +116,6 @@ def reask_messages(answer_text: str, error: str) -> tuple[Message, ...]:
         {"role": "assistant", "content": answer_text},
         {"role": "user", "content": REASK_TEMPLATE.format(error=error)},
     )
-
-
-def _defuse(text: str) -> str:
-    """Keep a document from closing its own delimiter and escaping into the prompt."""
-    return text.replace("</document>", "</ document>").replace("<document>", "< document>")
 
 
 def tokens_around_text(backend: Backend, messages: Sequence[str], schema: dict[str, Any]) -> int:

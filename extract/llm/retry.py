@@ -2,7 +2,7 @@
 
 Transient failures (408, 409, 424, 429, 5xx, connection errors, timeouts) are
 retried with exponential backoff and full jitter, honouring the provider's
-Retry-After up to `max_wait` seconds; anything else fails at once. The SDK's
+Retry-After up to `max_wait` seconds (plus jitter); anything else fails at once. The SDK's
 own retries are off, so what is counted here is every attempt made.
 """
 
@@ -33,10 +33,14 @@ class RetryPolicy:
         """Seconds to wait before retry number `retry` (1-based), or None to give up."""
         if not error.retryable or retry > self.max_retries:
             return None
-        if error.retry_after is not None:
-            return error.retry_after if error.retry_after <= self.max_wait else None
         with self._lock:
             jitter = self.rng.random()
+        if error.retry_after is not None:
+            if error.retry_after > self.max_wait:
+                return None
+            # The server's wait, plus up to a tenth more (at least base_delay): workers
+            # told the same Retry-After do not all come back in the same instant.
+            return error.retry_after + jitter * max(self.base_delay, error.retry_after / 10)
         return jitter * min(self.max_backoff, self.base_delay * 2 ** (retry - 1))
 
 

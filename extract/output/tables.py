@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from extract.ingest.readable import readable_text
 from extract.llm.pricing import Price
 from extract.output.merge import conflicts_json
 from extract.output.results import DocumentResult
@@ -169,7 +170,7 @@ def _main_row(r: DocumentResult, layout: Layout, model: str, price: Price | None
     _flatten_values(r.data or {}, "", flat)
     for column in layout.columns:
         row[column] = flat.get(column)
-    return row
+    return _storable(row)
 
 
 def _child_rows(r: DocumentResult, name: str, item_cols: dict[str, str]) -> list[dict[str, Any]]:
@@ -192,7 +193,12 @@ def _child_rows(r: DocumentResult, name: str, item_cols: dict[str, str]) -> list
                 **{c: flat.get(c) for c in item_cols},
             }
         )
-    return rows
+    return [_storable(row) for row in rows]
+
+
+def _storable(row: dict[str, Any]) -> dict[str, Any]:
+    """Every text cell as valid UTF-8 (a file name with undecodable bytes included)."""
+    return {k: readable_text(v) if isinstance(v, str) else v for k, v in row.items()}
 
 
 def _non_null(prop: dict[str, Any]) -> dict[str, Any]:

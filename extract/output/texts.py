@@ -20,7 +20,9 @@ from typing import Any
 
 from extract.evidence.boxes import page_sizes
 from extract.ingest.chunking import PAGE_SEPARATOR
+from extract.ingest.readable import readable_text
 from extract.output.results import DocumentResult
+from extract.output.writers import usual_file_mode
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ def write_texts(results: list[DocumentResult], path: Path) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
+        os.chmod(tmp, usual_file_mode())  # mkstemp makes it private; the user's umask applies
         with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=6) as f:
             for line in _lines(results):
                 f.write(json.dumps(line, ensure_ascii=False) + "\n")
@@ -86,7 +89,7 @@ def _lines(results: list[DocumentResult]) -> Iterator[dict[str, Any]]:
         chunks = sorted(r.chunks.values(), key=lambda c: c.index)
         yield {
             "doc_id": doc.doc_id,
-            "source": doc.source,
+            "source": readable_text(doc.source),  # a name's undecodable bytes as \\xNN
             "pages": list(doc.pages),
             "page_sizes": [list(s) for s in sizes] if sizes else None,
             "chunks": [

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from extract.errors import InvalidAnswer, ProviderError
+from extract.errors import ContextLengthError, InvalidAnswer, ProviderError
 from extract.evidence.step import document_evidence
 from extract.ingest.chunking import Chunk, chunk_document, split_chunk
 from extract.ingest.documents import Document, file_id
@@ -35,6 +35,7 @@ from extract.run.task import Task
 
 REASK_RESERVE = 400  # tokens kept free for a re-ask's extra turns
 REASK_TEXT_CHARS = 600  # the rejected answer and error are cut to this in a re-ask
+MIN_CHUNK_TOKENS = 16  # a budget under this holds no useful text (see chunk_document)
 
 
 @dataclass
@@ -49,6 +50,7 @@ class ChunkOutcome:
     models: list[str] = field(default_factory=list)
     cached: bool = False
     confidence: dict[str, tuple[Any, float]] = field(default_factory=dict)  # path -> (raw, p)
+    fit_tokens: int | None = None  # after a context-length error: text tokens that fit
 
 
 def token_budget(task: Task, backend: Backend, source: str) -> int:
@@ -93,19 +95,21 @@ def extract_chunk(
         {"role": "user", "content": build_user_message(chunk, _display_name(source), n_chunks)},
     )
     cfg = task.config
-    key = services.cache_key(_request(task, messages, chunk, 0))
+    first = _request(task, messages, chunk, 0)
+    key = services.cache_key(first)
     if (hit := services.recall(key)) is not None:
         try:
+            usage = Usage(**hit.usage)
             if hit.data is not None:
                 outcome.data = task.accept(hit.data, chunk)
             else:  # this chunk's answer ran past max_tokens before: split it at once
                 outcome.truncated = True
                 outcome.error = "answer truncated (remembered from an earlier run)"
-        except InvalidAnswer:
-            pass  # valid under an earlier schema version only: ask again
+        except (InvalidAnswer, TypeError):
+            pass  # valid under an earlier schema version only (or a stale row): ask again
         else:
             outcome.models, outcome.cached = hit.models, True
-            outcome.usage = Usage(**hit.usage)
+            outcome.usage = usage
             return outcome
 
     problem = ""
@@ -113,6 +117,18 @@ def extract_chunk(
     for attempt in range(cfg.max_reasks + 1):
         try:
             answer = services.send(_request(task, messages, chunk, attempt), outcome.usage)
+        except ContextLengthError as exc:
+            if first_try is not None:  # only the checks re-ask (a longer prompt) overran
+                break
+            # Like a truncated answer: the chunk is cut smaller and asked again, unless
+            # not even the prompt around the text fits the window the server stated.
+            outcome.error = f"prompt over the model's context window: {exc}"
+            fit = token_budget(
+                task, services.backend, source
+            )  # the window the server stated, if any
+            if fit >= MIN_CHUNK_TOKENS:
+                outcome.truncated, outcome.fit_tokens = True, fit
+            return outcome
         except ProviderError as exc:
             if first_try is not None:  # only the checks re-ask failed: keep the first answer
                 break
@@ -124,7 +140,10 @@ def extract_chunk(
         if answer.truncated:
             outcome.truncated = True
             outcome.error = f"answer truncated (finish_reason={answer.finish_reason})"
-            services.remember(key, CachedAnswer(None, asdict(outcome.usage), outcome.models))
+            # keyed by the mode that answered (it may have fallen back meanwhile)
+            services.remember(
+                services.cache_key(first), CachedAnswer(None, asdict(outcome.usage), outcome.models)
+            )
             return outcome
         try:
             raw = load_object(answer.text)
@@ -146,11 +165,11 @@ def extract_chunk(
             continue
         if first_try is not None and len(failed) >= first_try[2]:
             raw, outcome.data = first_try[0], first_try[1]  # the re-ask did not help
-        return _keep(outcome, raw, key, services)
+        return _keep(outcome, raw, services.cache_key(first), services)  # the mode that answered
     if first_try is not None:  # the checks re-ask gave no valid answer: keep the first one
         outcome.error = None
         outcome.data = first_try[1]
-        return _keep(outcome, first_try[0], key, services)
+        return _keep(outcome, first_try[0], services.cache_key(first), services)
     outcome.error = f"invalid answer after {cfg.max_reasks + 1} attempts: {problem}"
     return outcome
 
@@ -177,11 +196,12 @@ def _request(
 
 
 def smaller_chunks(outcome: ChunkOutcome, doc: Document, backend: Backend) -> list[Chunk]:
-    """For a truncated answer: the chunk cut smaller, to be asked again.
+    """For a truncated answer (or a prompt over the context window): the chunk cut
+    smaller (halves, or pieces that fit the window the server stated), to be asked again.
 
     An empty list means it cannot be cut further; the outcome's error says so.
     """
-    parts = split_chunk(outcome.chunk, doc, backend.count_tokens)
+    parts = split_chunk(outcome.chunk, doc, backend.count_tokens, budget=outcome.fit_tokens)
     if not parts:
         outcome.error = f"{outcome.error}; the chunk cannot be split further"
     return parts

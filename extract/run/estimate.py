@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from extract.errors import DocumentError
-from extract.ingest.documents import discover, iter_documents
+from extract.ingest.documents import Refused, find_inputs, iter_documents
 from extract.llm.backends.base import Backend
 from extract.llm.pricing import price_for
 from extract.llm.prompting import tokens_around_text, user_message
@@ -38,9 +39,13 @@ class Estimate:
         )
 
 
-def estimate(paths: list[Path], task: Task, backend: Backend) -> Estimate:
-    files = discover(paths)
-    requests = prompt = unreadable = 0
+def estimate(
+    paths: list[Path], task: Task, backend: Backend, *, skip: Iterable[Path] = ()
+) -> Estimate:
+    inputs = find_inputs(paths, skip=skip)
+    files = [item for item in inputs if not isinstance(item, Refused)]
+    requests = prompt = 0
+    unreadable = len(inputs) - len(files)
     for path, doc in iter_documents(files):
         if isinstance(doc, DocumentError):
             unreadable += 1
@@ -54,7 +59,7 @@ def estimate(paths: list[Path], task: Task, backend: Backend) -> Estimate:
     most = requests * task.config.max_tokens
     price = price_for(backend.name, backend.model)
     return Estimate(
-        documents=len(files),
+        documents=len(inputs),
         unreadable=unreadable,
         requests=requests,
         prompt_tokens=prompt,

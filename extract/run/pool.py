@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from extract.errors import DocumentError
 from extract.ingest.chunking import Chunk
-from extract.ingest.documents import Document, discover, read_document
+from extract.ingest.documents import Document, Refused, find_inputs, read_document
 from extract.output.results import DocumentResult, Usage
 from extract.run.core import (
     ChunkOutcome,
@@ -37,7 +37,7 @@ from extract.run.task import Task
 
 PREFETCH_FACTOR = 4  # chunks queued per worker before reading more documents
 
-Source = Path | Document  # a file to read, or a document already in memory
+Source = Path | Document | Refused  # a file to read, a document already read, or a refusal
 
 
 @dataclass
@@ -70,10 +70,11 @@ class Runner:
         self._show_progress = show
         self.stats = RunStats()
 
-    def run(self, paths: Sequence[Path]) -> list[DocumentResult]:
-        """Every file under `paths` (folders expanded)."""
+    def run(self, paths: Sequence[Path], *, skip: Iterable[Path] = ()) -> list[DocumentResult]:
+        """Every file under `paths` (folders expanded) but those in `skip` (the run's own
+        tables, log and cache); a refused input (a link out of its folder) gets its row."""
         start = time.monotonic()
-        return self.run_sources(discover(paths), start=start)
+        return self.run_sources(find_inputs(paths, skip=skip), start=start)
 
     def run_sources(
         self, sources: Sequence[Source], *, start: float | None = None
@@ -113,6 +114,8 @@ class _Pass:
     def add(self, position: int, source: Source) -> None:
         """Read and plan one document, queue its chunks, and keep the queue bounded."""
         try:
+            if isinstance(source, Refused):
+                raise DocumentError(source.reason)
             doc = source if isinstance(source, Document) else read_document(source)
             chunks = plan_chunks(doc, self.task, self.services.backend)
         except DocumentError as exc:
@@ -176,6 +179,8 @@ class _Pass:
 
 
 def _name(source: Source) -> str:
+    if isinstance(source, Refused):
+        return str(source.path)
     return source.source if isinstance(source, Document) else str(source)
 
 

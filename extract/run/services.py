@@ -17,7 +17,7 @@ from extract.llm.retry import RetryPolicy, call_with_retries
 from extract.output.results import Usage
 from extract.run.audit import AuditedBackend, AuditLog
 from extract.run.budget import BudgetedBackend, CostBudget
-from extract.run.cache import CachedAnswer, ChunkCache, cache_key
+from extract.run.cache import CachedAnswer, ChunkCache, cache_key_for
 from extract.run.limiter import RateLimitedBackend, RateLimiter
 
 
@@ -56,7 +56,7 @@ class RunServices:
 
     def cache_key(self, request: StructuredRequest) -> str:
         """The answer cache's key for `request` on this run's backend."""
-        return cache_key(self.backend.name, self.backend.model, self.backend.mode, request)
+        return cache_key_for(self.backend, request)
 
     def recall(self, key: str) -> CachedAnswer | None:
         """The cached answer under `key`, if the run keeps a cache and it has one."""

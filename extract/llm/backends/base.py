@@ -76,16 +76,38 @@ class Backend(Protocol):
     def close(self) -> None: ...
 
 
+def cache_identity(backend: Backend) -> str | None:
+    """What, besides name and model, tells this backend's answers apart in the cache.
+
+    The endpoint of a hosted model, the weights' hash of a local one; None
+    where name and model already say it all (and for backends that predate it).
+    """
+    return getattr(backend, "cache_identity", None)
+
+
 class BackendWrapper:
     """A backend that adds one concern (rate limits, audit, budget) around another.
 
-    Subclasses override `complete`; everything else is the inner backend's.
+    Subclasses override `complete`; everything else is the inner backend's, read
+    live: a backend may change its mode (a rejected one falls back) or learn a
+    smaller context window from the server during a run.
     """
 
     def __init__(self, inner: Backend) -> None:
         self.inner = inner
-        self.name, self.model, self.mode = inner.name, inner.model, inner.mode
-        self.context_window = inner.context_window
+        self.name, self.model = inner.name, inner.model
+
+    @property
+    def mode(self) -> str:
+        return self.inner.mode
+
+    @property
+    def context_window(self) -> int:
+        return self.inner.context_window
+
+    @property
+    def cache_identity(self) -> str | None:
+        return cache_identity(self.inner)
 
     def count_tokens(self, text: str) -> int:
         return self.inner.count_tokens(text)

@@ -28,6 +28,7 @@ compete for the same cores anyway).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import threading
@@ -37,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from extract.config import Config
-from extract.errors import ConfigError, ProviderError
+from extract.errors import ConfigError, ContextLengthError, ProviderError
 from extract.llm.backends.base import Answer, StructuredRequest
 
 try:
@@ -71,6 +72,7 @@ class LocalBackend:
             spec = spec_named(config.local_model) if config.local_model else DEFAULT_MODEL
             path = ensure_model(spec=spec)
         self.model = path.stem
+        self.cache_identity = weights_identity(path)
         self.context_window = config.context_window
         self._lock = threading.Lock()
         self._grammars: dict[str, LlamaGrammar] = {}
@@ -111,9 +113,10 @@ class LocalBackend:
                     temperature=request.temperature,
                 )
             except ValueError as exc:  # "Requested tokens (N) exceed context window of M"
-                raise ProviderError(
+                raise ContextLengthError(
                     f"prompt does not fit the model's context window ({self.context_window} "
                     f"tokens): {exc}",
+                    window=self.context_window,
                     provider=PROVIDER,
                     original=exc,
                 ) from None
@@ -161,6 +164,40 @@ class LocalBackend:
             llm, self._llm = self._llm, None
         if llm is not None and hasattr(llm, "close"):
             llm.close()
+
+
+_identities: dict[tuple[str, int, int], str | None] = {}
+
+
+def weights_identity(path: Path) -> str | None:
+    """The GGUF's content, as part of the answer cache key: two models that share a
+    file name never share answers.
+
+    None for the bundled models' pinned weights (so their cached answers, keyed
+    by name before, stay valid): the assembled file in the model cache is taken
+    on its size, as `ensure_model` does after checking its sha256 once; any
+    other file is hashed, once per process.
+    """
+    from extract.llm.weights.catalogue import MODELS
+    from extract.llm.weights.fetch import default_cache_dir
+
+    stat = path.stat()
+    for spec in MODELS.values():
+        if (
+            path.name == spec.filename
+            and stat.st_size == spec.size
+            and path.resolve().parent == default_cache_dir().resolve()
+        ):
+            return None
+    memo = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if memo not in _identities:
+        digest = hashlib.sha256()
+        with path.open("rb") as f:
+            while block := f.read(1 << 20):
+                digest.update(block)
+        pinned = any(spec.sha256 == digest.hexdigest() for spec in MODELS.values())
+        _identities[memo] = None if pinned else f"sha256:{digest.hexdigest()}"
+    return _identities[memo]
 
 
 @contextmanager

@@ -7,15 +7,29 @@ retry layer (`extract.llm.retry`), so attempts never multiply unseen.
 from __future__ import annotations
 
 import email.utils
+import sys
+import threading
 import time
+from collections.abc import Callable
+from datetime import UTC
 from typing import Any
 
 import openai
 
 from extract.config import Config
-from extract.errors import ConfigError, ProviderError
+from extract.errors import ConfigError, ContextLengthError, ProviderError
 from extract.ingest.tokenizer import count_tekken_tokens
 from extract.llm.backends.base import Answer, StructuredRequest
+from extract.llm.backends.endpoint import (
+    FALLBACK,
+    endpoint_identity,
+    is_context_error,
+    props_window,
+    rejects_mode,
+    server_root,
+    stated_window,
+    window_in_error,
+)
 from extract.llm.backends.modes import MODES, Mode
 
 RETRYABLE_STATUS = frozenset({408, 409, 424, 429}) | frozenset(range(500, 600))
@@ -25,13 +39,21 @@ class OpenAICompatBackend:
     """A hosted model behind an OpenAI-compatible `/chat/completions`."""
 
     def __init__(
-        self, config: Config, client: openai.OpenAI | None = None, *, probe: bool = True
+        self,
+        config: Config,
+        client: openai.OpenAI | None = None,
+        *,
+        probe: bool = True,
+        warn: Callable[[str], None] | None = None,
     ) -> None:
         assert config.api_key is not None  # Config guarantees it for hosted backends
         self.name = config.backend
         self.model = config.model
         self.context_window = config.context_window
         self._config = config
+        self.cache_identity = endpoint_identity(config)
+        self._warn = warn or (lambda msg: print(f"extract: warning: {msg}", file=sys.stderr))
+        self._switch = threading.Lock()
         self._client = client or openai.OpenAI(
             base_url=config.base_url,
             api_key=config.api_key.get_secret_value(),
@@ -40,8 +62,13 @@ class OpenAICompatBackend:
             default_headers={"X-Title": "extract"},
         )
         # Without a probe (dry runs send nothing) `auto` is assumed to be json_schema.
-        self._mode: Mode = MODES[self._pick_mode() if probe else _assumed(config.mode)]
+        entry = self._model_entry() if probe else None
+        self._mode: Mode = MODES[self._pick_mode(entry) if probe else _assumed(config.mode)]
         self.mode = self._mode.name
+        self._auto = config.mode == "auto"
+        stated = self._stated_window(entry) if probe else None
+        if stated is not None:
+            self._use_window(stated)
 
     def count_tokens(self, text: str) -> int:
         return count_tekken_tokens(text)
@@ -52,28 +79,36 @@ class OpenAICompatBackend:
         return True
 
     def complete(self, request: StructuredRequest) -> Answer:
-        kwargs = self._mode.prepare(request)
-        try:
-            response = self._client.chat.completions.create(
-                model=self.model,
-                max_tokens=request.max_tokens,
-                temperature=request.temperature,
-                **kwargs,
-            )
-        except openai.APIStatusError as exc:
-            raise self._status_error(exc) from None
-        except openai.APIConnectionError as exc:  # includes timeouts
-            kind = "timeout" if isinstance(exc, openai.APITimeoutError) else "connection error"
-            raise ProviderError(
-                f"{kind}: {type(exc.__cause__ or exc).__name__}",
-                provider=self._config.provider,
-                retryable=True,
-                original=exc,
-            ) from None
-        except openai.OpenAIError as exc:  # e.g. a body that is not JSON
-            raise ProviderError(
-                f"bad response: {exc}", provider=self._config.provider, retryable=True, original=exc
-            ) from None
+        while True:
+            mode = self._mode
+            try:
+                response = self._client.chat.completions.create(
+                    model=self.model,
+                    max_tokens=request.max_tokens,
+                    temperature=request.temperature,
+                    **mode.prepare(request),
+                )
+                break
+            except openai.APIStatusError as exc:
+                error = self._status_error(exc)
+                if self._rejected(mode, error):
+                    continue  # the same request again, in the next mode
+                raise error from None
+            except openai.APIConnectionError as exc:  # includes timeouts
+                kind = "timeout" if isinstance(exc, openai.APITimeoutError) else "connection error"
+                raise ProviderError(
+                    f"{kind}: {type(exc.__cause__ or exc).__name__}",
+                    provider=self._config.provider,
+                    retryable=True,
+                    original=exc,
+                ) from None
+            except openai.OpenAIError as exc:  # e.g. a body that is not JSON
+                raise ProviderError(
+                    f"bad response: {exc}",
+                    provider=self._config.provider,
+                    retryable=True,
+                    original=exc,
+                ) from None
         if not getattr(response, "choices", None):
             raise ProviderError(
                 "response has no choices", provider=self._config.provider, retryable=True
@@ -81,7 +116,7 @@ class OpenAICompatBackend:
         choice = response.choices[0]
         usage = response.usage
         return Answer(
-            text=self._mode.answer_text(choice.message),
+            text=mode.answer_text(choice.message),
             finish_reason=str(choice.finish_reason or "stop"),
             prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
             completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
@@ -92,10 +127,8 @@ class OpenAICompatBackend:
     def close(self) -> None:
         self._client.close()
 
-    def _pick_mode(self) -> str:
-        """`auto` asks `GET /models` whether the model supports json_schema, else uses tools."""
-        if self._config.mode != "auto":
-            return self._config.mode
+    def _model_entry(self) -> dict[str, Any] | None:
+        """This model's entry in `GET /models` (its extra fields), None if not listed."""
         try:
             listing = self._client.models.list()
         except openai.AuthenticationError as exc:
@@ -103,17 +136,82 @@ class OpenAICompatBackend:
                 f"{self._config.provider}: the API key was refused ({exc.status_code})"
             ) from None
         except openai.OpenAIError:
-            return "tools"
+            return None
         for entry in listing.data:
             if entry.id == self.model:
-                extra: dict[str, Any] = entry.model_extra or {}
-                return "json_schema" if extra.get("supports_json_schema") else "tools"
-        return "tools"
+                return dict(entry.model_extra or {})
+        return None
+
+    def _pick_mode(self, entry: dict[str, Any] | None) -> str:
+        """`auto` uses json_schema where the model entry reports support, else tools."""
+        if self._config.mode != "auto":
+            return self._config.mode
+        return "json_schema" if entry and entry.get("supports_json_schema") else "tools"
+
+    def _stated_window(self, entry: dict[str, Any] | None) -> int | None:
+        """The context window the server states: model metadata, else llama.cpp's /props."""
+        if entry and (n := stated_window(entry)) is not None:
+            return n
+        try:
+            props = self._client.get(
+                server_root(self._config.base_url) + "/props",
+                cast_to=object,
+                options={"timeout": min(10.0, self._config.timeout_s)},
+            )
+        except openai.OpenAIError:
+            return None
+        return props_window(props)
+
+    def _use_window(self, stated: int) -> None:
+        """Never plan chunks past what the server holds (nor past --context-window)."""
+        window = min(stated, self._config.context_window)
+        if window <= 2 * self._config.max_tokens:
+            raise ConfigError(
+                f"{self._config.provider} serves {self.model} with a context window of "
+                f"{stated} tokens, too small for --max-tokens {self._config.max_tokens}: "
+                f"use --max-tokens below {window // 2}"
+            )
+        self.context_window = window
+
+    def _rejected(self, mode: Mode, error: ProviderError) -> bool:
+        """In auto mode, whether `error` rejects `mode` and the run moved to the next one."""
+        if not self._auto or isinstance(error, ContextLengthError) or error.status is None:
+            return False
+        return rejects_mode(error.status, str(error.args[0])) and self._fall_back(mode, error)
+
+    def _fall_back(self, rejected: Mode, error: ProviderError) -> bool:
+        """Switch the run to the next structured-output mode, once; False if none is left."""
+        with self._switch:
+            if self._mode is not rejected:
+                return True  # another request already switched: just ask again
+            following = FALLBACK.get(rejected.name)
+            if following is None:
+                return False
+            self._mode = MODES[following]
+            self.mode = following
+        self._warn(
+            f"the server rejected structured-output mode {rejected.name} ({error}); "
+            f"using {following} for the rest of this run"
+        )
+        return True
 
     def _status_error(self, exc: openai.APIStatusError) -> ProviderError:
         status = exc.status_code
+        message = _error_message(exc)
+        if is_context_error(status, message, exc.body):
+            window = window_in_error(message, exc.body)
+            with self._switch:
+                if window is not None and window < self.context_window:
+                    self.context_window = window  # later documents are planned to fit
+            return ContextLengthError(
+                message,
+                window=window,
+                provider=self._config.provider,
+                status=status,
+                original=exc,
+            )
         return ProviderError(
-            _error_message(exc),
+            message,
             provider=self._config.provider,
             status=status,
             retryable=status in RETRYABLE_STATUS,
@@ -138,7 +236,10 @@ def _error_message(exc: openai.APIStatusError) -> str:
 
 
 def _retry_after(headers: Any) -> float | None:
-    """Seconds to wait from `retry-after-ms` or `retry-after` (seconds or an HTTP date)."""
+    """Seconds to wait from `retry-after-ms` or `retry-after` (seconds or an HTTP date).
+
+    A value that is neither (a malformed date) is ignored: the usual backoff applies.
+    """
     value = headers.get("retry-after-ms")
     if value:
         try:
@@ -151,5 +252,11 @@ def _retry_after(headers: Any) -> float | None:
     try:
         return max(0.0, float(value))
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+        pass
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return max(0.0, parsed.timestamp() - time.time())

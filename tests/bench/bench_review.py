@@ -32,7 +32,7 @@ from extract.output.review.tables import child_tables, read_table
 from extract.output.texts import texts_path
 from extract.output.writers import child_path, evidence_path, write_frame
 from tests.browser import chromium
-from tests.conftest import EVALDATA
+from tests.conftest import EVALDATA, NDA_PDFS
 from tests.fake_server import FakeOpenAI, document_text, schema_responder
 
 
@@ -108,6 +108,31 @@ def run_pipeline(kind: str, docs: Path, out: Path, answers: dict[str, dict[str, 
     return time.perf_counter() - started
 
 
+def pdf_images(work: Path, n: int) -> list[tuple[str, int, float, int]]:
+    """The cost of page images: `n` real NDA PDFs, the page built without and with them."""
+    nda = load_module(EVALDATA / "kleister_nda" / "load.py")
+    pairs = {Path(nda.pdf_path(doc_id)).name: gold for doc_id, _, gold in nda.iter_docs("dev-0")}
+    docs = work / "pdfs" / "docs"
+    docs.mkdir(parents=True)
+    answers = {}
+    for name, gold in sorted(pairs.items())[:n]:
+        shutil.copy(NDA_PDFS / name, docs / name)
+        answers[name] = {"parties": [p.replace("_", " ") for p in gold.get("party", [])]}
+    from extract.ingest.documents import read_document
+
+    by_text = {_key(read_document(docs / name).text): a for name, a in answers.items()}
+    out = work / "pdfs" / "run" / "run.parquet"
+    run_pipeline("contracts", docs, out, by_text)
+    rows = []
+    for images in ("none", "quoted"):
+        started = time.perf_counter()
+        page = write_review(out, out.with_name(f"run.{images}.html"), images=images)
+        seconds = time.perf_counter() - started
+        shown = page.read_text(encoding="utf-8").count("data:image/png;base64,")
+        rows.append((images, page.stat().st_size, seconds, shown))
+    return rows
+
+
 def first_n(out: Path, n: int, target: Path) -> Path:
     """The run's tables, evidence and texts cut to its first `n` documents, beside `target`."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -173,6 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="page opens per measurement")
     parser.add_argument("--kinds", default="receipts,contracts", help="receipts, contracts")
     parser.add_argument("--keep", type=Path, help="keep the runs and pages in this folder")
+    parser.add_argument("--pdfs", type=int, default=20, help="NDA PDFs for the page-image cost")
     args = parser.parse_args(argv)
     if not (EVALDATA / "sroie").is_dir():
         raise SystemExit(f"evaluation data not found at {EVALDATA}")
@@ -195,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
                 build = time.perf_counter() - started
                 opened = measure_open(page, args.repeat)
                 rows.append((kind, n, page.stat().st_size, build, opened))
+        images = pdf_images(work, args.pdfs) if args.pdfs else []
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -208,6 +235,16 @@ def main(argv: list[str] | None = None) -> int:
             f"| {n:,} | {kind} | {size / 2**20:.1f} MiB | {build:.1f} | {t['ready']:.0f} "
             f"| {t['load']:.0f} | {t['next']:.1f} | {t['filter']:.1f} |"
         )
+    if images:
+        print(
+            f"\n{args.pdfs} Kleister NDA PDFs, page images rendered at review time (800 px, grey PNG):\n"
+        )
+        print("| images | page size | build (s) | pages rendered | per page |")
+        print("|---|---:|---:|---:|---:|")
+        base = images[0][1]
+        for choice, size, seconds, shown in images:
+            per_page = f"{(size - base) / shown / 1024:.0f} KiB" if shown else "-"
+            print(f"| {choice} | {size / 2**20:.1f} MiB | {seconds:.1f} | {shown} | {per_page} |")
     return 0
 
 

@@ -62,7 +62,7 @@ def gather(out: Path, *, low_confidence: float = 0.5) -> Gathered:
     kids_by_doc = {name: _group(frame, "doc_id") for name, frame in children.items()}
 
     index, details, sources = [], [], []
-    for row in main.to_dict("records"):
+    for row in _records(main):
         row = {k: _plain(v) for k, v in row.items()}
         doc_id = str(row["doc_id"]) if row["doc_id"] is not None else ""
         text = texts.get(doc_id)
@@ -103,15 +103,16 @@ def _detail(
     conflicts = _json_list(row.get("conflicts"))
     values: list[dict[str, Any]] = []
 
+    disputed: dict[str, list[dict[str, Any]]] = {}
+    for c in conflicts:
+        disputed.setdefault(str(c.get("field")), []).append(
+            {"other": c.get("other"), "chunk": c.get("chunk")}
+        )
+
     def add(path: str, value: Any) -> int:
         entry = _value(path, value, by_field.pop(path, None), to_js, text)
-        entry["conflict"] = [
-            {"other": c.get("other"), "chunk": c.get("chunk")}
-            for c in conflicts
-            if c.get("field") == path
-        ]
-        if not entry["conflict"]:
-            del entry["conflict"]
+        if path in disputed:
+            entry["conflict"] = disputed[path]
         values.append(entry)
         return len(values) - 1
 
@@ -154,7 +155,7 @@ def _value(
     path: str,
     value: Any,
     ev: dict[str, Any] | None,
-    to_js: list[int] | None,
+    to_js: Sequence[int] | None,
     text: DocText | None,
 ) -> dict[str, Any]:
     entry: dict[str, Any] = {"f": path, "v": value}
@@ -236,10 +237,10 @@ def _index_entry(
     }
 
 
-def _utf16_offsets(text: str) -> list[int]:
+def _utf16_offsets(text: str) -> Sequence[int]:
     """For each code-point offset 0..len(text), the UTF-16 offset a browser uses."""
     if text.isascii() or max(text) <= "\uffff":
-        return list(range(len(text) + 1))
+        return range(len(text) + 1)  # the same offsets, without a list per document
     out, at = [0], 0
     for ch in text:
         at += 2 if ord(ch) > 0xFFFF else 1
@@ -249,9 +250,16 @@ def _utf16_offsets(text: str) -> list[int]:
 
 def _group(frame: pd.DataFrame, key: str) -> dict[str, list[dict[str, Any]]]:
     groups: dict[str, list[dict[str, Any]]] = {}
-    for record in frame.to_dict("records"):
+    for record in _records(frame):
         groups.setdefault(str(record[key]), []).append(record)
     return groups
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts; column by column, several times faster than to_dict on Arrow strings."""
+    columns = list(frame.columns)
+    values = [frame[c].tolist() for c in columns]
+    return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
 
 
 def _plain(value: Any) -> Any:

@@ -15,14 +15,21 @@ from importlib.resources import files
 from typing import Any
 
 _MARKER = re.compile(r"\{\{([A-Z]+)\}\}")
-_UNSAFE = str.maketrans(
-    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_UNSAFE = (
+    ("<", "\\u003c"),
+    (">", "\\u003e"),
+    ("&", "\\u0026"),
+    ("\u2028", "\\u2028"),
+    ("\u2029", "\\u2029"),
 )
 
 
 def script_json(value: Any) -> str:
     """JSON that is safe inside `<script type="application/json">` and parses to `value`."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).translate(_UNSAFE)
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for char, escaped in _UNSAFE:  # str.replace is many times faster than str.translate here
+        text = text.replace(char, escaped)
+    return text
 
 
 def asset(name: str) -> str:

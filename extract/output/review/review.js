@@ -4,6 +4,8 @@
 (function () {
   'use strict';
 
+  var mark = function (name) { if (window.performance && performance.mark) performance.mark(name); };
+  mark('review-start');
   var INDEX = JSON.parse(document.getElementById('review-index').textContent);
   var META = INDEX.meta;
   var DOCS = INDEX.docs;
@@ -132,53 +134,71 @@
     }
     return true;
   }
+  // Only the rows in view (and a few around) exist: 2,000 list items would cost more
+  // layout than the open document does.
+  var ROW = 64, OVERSCAN = 12;
   function renderList() {
     var f = filters();
     state.shown = DOCS.filter(function (d) { return matches(d, f); }).map(function (d) { return d.i; });
-    var list = $('doc-list');
-    var frag = document.createDocumentFragment();
-    state.shown.forEach(function (i) {
-      var doc = DOCS[i];
-      var li = el('li');
-      li.dataset.i = i;
-      li.id = 'li-' + i;
-      if (i === state.current) li.className = 'current';
-      li.appendChild(el('span', 'name', doc.name));
-      var meta = el('span', 'meta');
-      meta.appendChild(el('span', 'status ' + doc.status, doc.status));
-      if (doc.grounded !== null && doc.grounded !== undefined) {
-        var bar = el('span', 'bar');
-        var fill = el('i');
-        fill.style.width = Math.round(doc.grounded * 100) + '%';
-        bar.appendChild(fill);
-        meta.appendChild(bar);
-        meta.appendChild(el('span', null, percent(doc.grounded) + ' grounded'));
-      }
-      if (doc.ungrounded && doc.ungrounded.length) {
-        meta.appendChild(el('span', null, doc.ungrounded.length + ' ungrounded'));
-      }
-      li.appendChild(meta);
-      if (doc.checks) meta.appendChild(el('span', 'failed', doc.checks + (doc.checks === 1 ? ' check' : ' checks') + ' failed'));
-      if (doc.error) {
-        var err = el('span', 'err', doc.error);
-        err.title = doc.error;
-        li.appendChild(err);
-      }
-      frag.appendChild(li);
-    });
-    list.replaceChildren(frag);
+    $('doc-list').style.height = (state.shown.length * ROW) + 'px';
     $('list-count').textContent = state.shown.length + ' of ' + DOCS.length + ' documents';
+    drawRows();
+  }
+  function drawRows() {
+    var scroller = $('doc-scroll');
+    var height = scroller.clientHeight || 800;
+    var first = Math.max(0, Math.floor(scroller.scrollTop / ROW) - OVERSCAN);
+    var last = Math.min(state.shown.length, Math.ceil((scroller.scrollTop + height) / ROW) + OVERSCAN);
+    var frag = document.createDocumentFragment();
+    for (var at = first; at < last; at++) frag.appendChild(rowNode(state.shown[at], at));
+    $('doc-list').replaceChildren(frag);
+  }
+  function rowNode(i, at) {
+    var doc = DOCS[i];
+    var li = el('li');
+    li.dataset.i = i;
+    li.id = 'li-' + i;
+    li.style.top = (at * ROW) + 'px';
+    if (i === state.current) li.className = 'current';
+    li.appendChild(el('span', 'name', doc.name));
+    var meta = el('span', 'meta');
+    meta.appendChild(el('span', 'status ' + doc.status, doc.status));
+    if (doc.grounded !== null && doc.grounded !== undefined) {
+      var bar = el('span', 'bar');
+      var fill = el('i');
+      fill.style.width = Math.round(doc.grounded * 100) + '%';
+      bar.appendChild(fill);
+      meta.appendChild(bar);
+      meta.appendChild(el('span', null, percent(doc.grounded) + ' grounded'));
+    }
+    if (doc.ungrounded && doc.ungrounded.length) {
+      meta.appendChild(el('span', null, doc.ungrounded.length + ' ungrounded'));
+    }
+    if (doc.checks) meta.appendChild(el('span', 'failed', doc.checks + (doc.checks === 1 ? ' check' : ' checks') + ' failed'));
+    li.appendChild(meta);
+    if (doc.error) {
+      var err = el('span', 'err', doc.error);
+      err.title = doc.error;
+      li.appendChild(err);
+    }
+    return li;
+  }
+  function showInList(i) {
+    var at = state.shown.indexOf(i);
+    if (at < 0) return;
+    var scroller = $('doc-scroll');
+    var top = at * ROW, height = scroller.clientHeight;
+    if (top < scroller.scrollTop) scroller.scrollTop = top;
+    else if (top + ROW > scroller.scrollTop + height) scroller.scrollTop = top + ROW - height;
+    drawRows();
   }
 
   // ---- document view ------------------------------------------------------------------
   function openDoc(i, selectValue) {
     if (i < 0 || i >= DOCS.length) return;
-    var prev = document.getElementById('li-' + state.current);
-    if (prev) prev.classList.remove('current');
     state.current = i;
     state.selected = -1;
-    var li = document.getElementById('li-' + i);
-    if (li) { li.classList.add('current'); li.scrollIntoView({ block: 'nearest' }); }
+    showInList(i);
     var doc = DOCS[i];
     var d = details(i);
     state.imagePage = firstImagePage(d) || 1;
@@ -600,6 +620,12 @@
     ['status-filter', 'ungrounded-filter', 'field-filter'].forEach(function (id) {
       $(id).addEventListener('change', renderList);
     });
+    var pending = false;
+    $('doc-scroll').addEventListener('scroll', function () {
+      if (pending) return;
+      pending = true;
+      requestAnimationFrame(function () { pending = false; drawRows(); });
+    });
     $('doc-list').addEventListener('click', function (ev) {
       var li = ev.target.closest('li');
       if (li) openDoc(Number(li.dataset.i));
@@ -612,14 +638,16 @@
     $('summary').textContent = DOCS.length + ' documents: ' + Object.keys(counts).sort().map(function (s) {
       return counts[s] + ' ' + s;
     }).join(', ');
+    mark('review-index');
     saveCorrections();
     renderList();
+    mark('review-list');
     var wanted = decodeURIComponent((location.hash || '').slice(1));
     var first = DOCS.findIndex(function (d) { return d.id === wanted; });
     if (first < 0 && state.shown.length) first = state.shown[0];
     if (first >= 0) openDoc(first);
     document.body.dataset.ready = '1';
-    if (window.performance && performance.mark) performance.mark('review-ready');
+    mark('review-ready');
   }
   // Exposed for tests and the benchmark only; the page never reads it.
   window.extractReview = { csv: correctionsCsv, state: state };

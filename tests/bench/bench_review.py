@@ -196,7 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=2000, help="documents in the largest run")
     parser.add_argument("--repeat", type=int, default=5, help="page opens per measurement")
-    parser.add_argument("--kinds", default="receipts,contracts", help="receipts, contracts")
+    parser.add_argument(
+        "--kinds", default="receipts,contracts", help="receipts,contracts (empty: none)"
+    )
     parser.add_argument("--keep", type=Path, help="keep the runs and pages in this folder")
     parser.add_argument("--pdfs", type=int, default=20, help="NDA PDFs for the page-image cost")
     args = parser.parse_args(argv)
@@ -206,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-review-"))
     rows = []
     try:
-        for kind in args.kinds.split(","):
+        for kind in [k for k in args.kinds.split(",") if k]:
             docs = work / kind / "docs"
             answers = make_folder(kind, args.docs, docs)
             out = work / kind / "run" / "run.parquet"

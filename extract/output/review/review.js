@@ -563,8 +563,11 @@
     if (at < 0) { at = delta > 0 ? 0 : order.length - 1; openDoc(order[at]); }
     for (var n = 0; n <= order.length; n++) {
       var i = order[(at + delta * n + order.length * (n + 1)) % order.length];
+      // the index knows which documents have none: their data is not parsed at all
+      if (onlyUngrounded && n > 0 && !(DOCS[i].ungrounded && DOCS[i].ungrounded.length)) continue;
       var vs = valueOrder(details(i));
-      var from = i === state.current && n === 0 ? vs.indexOf(state.selected) : (delta > 0 ? -1 : vs.length);
+      var here = i === state.current && n === 0 ? vs.indexOf(state.selected) : -1;
+      var from = here >= 0 ? here : (delta > 0 ? -1 : vs.length);
       for (var j = from + delta; j >= 0 && j < vs.length; j += delta) {
         if (!onlyUngrounded || isUngrounded(details(i).values[vs[j]])) {
           if (i !== state.current) openDoc(i);

@@ -22,7 +22,8 @@ from pydantic import BaseModel
 
 from extract.config import Config
 from extract.ingest.documents import Document
-from extract.llm.backends import Backend, open_backend
+from extract.llm.backends import Backend
+from extract.llm.backends.registry import open_backend
 from extract.llm.pricing import price_for
 from extract.output.results import DocumentResult
 from extract.output.tables import Layout, Tables, build_tables

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from extract.config import Config
 from extract.errors import ConfigError, ProviderError
+from extract.llm.backends import BACKEND_NAMES, MODE_NAMES
 from extract.review_commands import add_review_commands
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
@@ -113,7 +114,7 @@ def add_backend_options(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("model and endpoint")
     g.add_argument(
         "--backend",
-        choices=["auto", "requesty", "openai", "local"],
+        choices=["auto", *BACKEND_NAMES],
         default="auto",
         help="where the model runs (default auto: Requesty if REQUESTY_API_KEY is set, "
         "else EXTRACT_BASE_URL/--base-url, else the embedded local model)",
@@ -123,7 +124,7 @@ def add_backend_options(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--api-key", help="API key (prefer the environment variables)")
     g.add_argument(
         "--mode",
-        choices=["auto", "json_schema", "tools", "json_object"],
+        choices=MODE_NAMES,
         help="structured-output mode (default auto: json_schema where the endpoint reports "
         "support, else tools)",
     )
@@ -212,11 +213,11 @@ def config_from_args(args: argparse.Namespace) -> Config:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from extract.api import extract_paths, resolve_schema
-    from extract.llm.backends import open_backend
+    from extract.llm.backends.registry import open_backend
     from extract.output.writers import check_output_path
 
     config = config_from_args(args)
-    check_output_path(args.out)
+    check_output_path(args.out)  # again in extract_paths; here before a model is started
     missing = [p for p in args.paths if not Path(p).exists()]
     if missing:
         raise ConfigError(f"no such file or folder: {', '.join(missing)}")
@@ -241,7 +242,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def dry_run(args: argparse.Namespace, config: Config) -> int:
     from extract.api import own_files, resolve_schema
-    from extract.llm.backends import open_backend
+    from extract.llm.backends.registry import open_backend
     from extract.run.estimate import estimate
     from extract.run.task import Task
 
@@ -256,7 +257,7 @@ def dry_run(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from extract.evaluation import DATASETS, evaluate
-    from extract.llm.backends import open_backend
+    from extract.llm.backends.registry import open_backend
 
     names = args.datasets or list(DATASETS)
     unknown = [n for n in names if n not in DATASETS]

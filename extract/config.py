@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
 from extract.errors import ConfigError
+from extract.llm.backends import BACKEND_NAMES, MODE_NAMES
 from extract.llm.weights.catalogue import MODELS as BUNDLED
 
 REQUESTY_BASE_URL = "https://router.requesty.ai/v1"
@@ -22,8 +23,9 @@ BUNDLED_MODELS = tuple(BUNDLED)  # names of the embedded models, from their cata
 DEFAULT_CONTEXT_WINDOW = 32_768
 LOCAL_CONTEXT_WINDOW = 8_192
 
-Backend = Literal["requesty", "openai", "local"]
-Mode = Literal["auto", "json_schema", "tools", "json_object"]
+# The names come from the backends' registry; a Literal so pydantic checks them.
+BackendName = Literal[BACKEND_NAMES]  # type: ignore[valid-type]
+ModeName = Literal[MODE_NAMES]  # type: ignore[valid-type]
 Evidence = Literal["flag", "require", "off"]
 
 
@@ -32,11 +34,11 @@ class Config(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    backend: Backend = "requesty"
+    backend: BackendName = "requesty"
     model: str = DEFAULT_MODEL
     base_url: str = REQUESTY_BASE_URL
     api_key: SecretStr | None = None
-    mode: Mode = "auto"
+    mode: ModeName = "auto"
     concurrency: int = Field(8, ge=1, le=1024)
     max_tokens: int = Field(2048, ge=16)
     context_window: int = Field(DEFAULT_CONTEXT_WINDOW, ge=512)
@@ -124,8 +126,9 @@ class Config(BaseModel):
                 backend = "openai"
             else:
                 backend = "local"
-        if backend not in ("requesty", "openai", "local"):
-            raise ConfigError(f"unknown backend {backend!r}: use auto, requesty, openai or local")
+        if backend not in BACKEND_NAMES:
+            *first, last = ("auto", *BACKEND_NAMES)
+            raise ConfigError(f"unknown backend {backend!r}: use {', '.join(first)} or {last}")
         settings: dict = {"backend": backend, **chosen}
         if backend == "requesty":
             settings.setdefault("base_url", base_url or REQUESTY_BASE_URL)

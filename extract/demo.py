@@ -18,7 +18,8 @@ import pandas as pd
 from extract.api import extract_paths
 from extract.config import Config
 from extract.errors import ConfigError
-from extract.llm.backends import Backend, open_backend
+from extract.llm.backends import Backend
+from extract.llm.backends.registry import open_backend
 from extract.output.tables import BASE_COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent

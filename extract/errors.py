@@ -60,17 +60,12 @@ class ContextLengthError(ProviderError):
         self.window = window
 
 
-class TruncatedAnswer(ExtractError):
-    """The model stopped before finishing its JSON (finish_reason length/model_length/error)."""
-
-    def __init__(self, finish_reason: str) -> None:
-        super().__init__(f"answer truncated (finish_reason={finish_reason})")
-        self.finish_reason = finish_reason
-
-
 class InvalidAnswer(ExtractError):
     """The model's answer did not parse or validate, even after re-asking."""
 
 
-class BudgetExceeded(ExtractError):
-    """The run reached --max-cost; no new requests are started."""
+class BudgetExceeded(ProviderError):
+    """The run reached --max-cost; no new requests are started, and none is retried."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, provider="budget", retryable=False)

@@ -24,7 +24,8 @@ from extract.evaluation.datasets import DATASETS, EvalDataset, Example
 from extract.evaluation.naive import NaiveRun, run_naive
 from extract.evaluation.report import write_report
 from extract.evaluation.scoring import Gold, Scores
-from extract.llm.backends import Backend, open_backend
+from extract.llm.backends import Backend
+from extract.llm.backends.registry import open_backend
 from extract.run.estimate import estimate
 from extract.run.task import Task
 from extract.schema_registry import load_schema

@@ -15,10 +15,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from extract.ingest.documents import Document
+from extract.ingest.documents import PAGE_SEPARATOR, Document
 
 CountTokens = Callable[[str], int]
-PAGE_SEPARATOR = "\n\n"  # how Document.text joins pages
 
 # Boundaries inside a page, strongest first. A piece ends after its separator.
 _BOUNDARIES = (

@@ -16,6 +16,8 @@ from extract.errors import DocumentError
 from extract.ingest.pdf_reader import PdfFailure, pdf_pages
 from extract.ingest.readable import readable_text
 
+PAGE_SEPARATOR = "\n\n"  # between pages in Document.text; chunk offsets count it
+
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".text"})
 PDF_SUFFIXES = frozenset({".pdf"})
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES
@@ -39,7 +41,7 @@ class Document:
 
     @property
     def text(self) -> str:
-        return "\n\n".join(self.pages)
+        return PAGE_SEPARATOR.join(self.pages)
 
     @property
     def n_pages(self) -> int:

@@ -16,6 +16,7 @@ from typing import Any
 from extract.ingest.chunking import Chunk
 from extract.ingest.tokenizer import MESSAGE_OVERHEAD
 from extract.llm.backends.base import Backend, Message
+from extract.llm.backends.modes import schema_block
 from extract.llm.delimiters import defuse as _defuse
 from extract.llm.delimiters import quoted_name
 
@@ -48,8 +49,6 @@ REASK_TEMPLATE = """\
 Your answer was rejected: {error}
 Reply again with only the corrected JSON object."""
 
-SCHEMA_TEMPLATE = "\nJSON schema of the answer:\n<schema>\n{schema}\n</schema>"
-
 
 def system_prompt(
     schema_name: str, schema_description: str, field_guide: str, *, multi_part: bool
@@ -60,11 +59,6 @@ def system_prompt(
         field_guide=field_guide,
         part_note=PART_NOTE if multi_part else "",
     )
-
-
-def schema_block(schema: dict[str, Any]) -> str:
-    """The schema as text, for modes where the provider does not see it otherwise."""
-    return SCHEMA_TEMPLATE.format(schema=json.dumps(schema, separators=(",", ":")))
 
 
 def user_message(chunk: Chunk, source: str, n_chunks: int) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from extract.evidence.boxes import page_sizes
-from extract.ingest.chunking import PAGE_SEPARATOR
+from extract.ingest.documents import PAGE_SEPARATOR
 from extract.ingest.readable import readable_text
 from extract.output.results import DocumentResult
 from extract.output.writers import usual_file_mode

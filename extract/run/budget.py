@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 
-from extract.errors import ProviderError
+from extract.errors import BudgetExceeded
 from extract.llm.backends.base import Answer, Backend, BackendWrapper, StructuredRequest
 from extract.llm.pricing import Price
 
@@ -25,11 +25,9 @@ class CostBudget:
     def check(self) -> None:
         with self._lock:
             if self.spent >= self.max_cost:
-                raise ProviderError(
+                raise BudgetExceeded(
                     f"not sent: the run reached --max-cost ${self.max_cost:.4f} "
-                    f"(spent ${self.spent:.4f}); rerun with a higher limit to resume",
-                    provider="budget",
-                    retryable=False,
+                    f"(spent ${self.spent:.4f}); rerun with a higher limit to resume"
                 )
 
     def charge(self, answer: Answer) -> None:

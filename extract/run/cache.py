@@ -90,7 +90,6 @@ class ChunkCache:
     ) -> None:
         self.path = path
         self.refresh = refresh
-        self.hits = 0
         self._warn = warn or (lambda msg: print(f"extract: warning: {msg}", file=sys.stderr))
         self._warned: set[str] = set()
         self._lock = threading.Lock()
@@ -120,8 +119,6 @@ class ChunkCache:
                 "row", f"a corrupt entry in the answer cache {self.path} is ignored ({exc})"
             )
             return None
-        with self._lock:
-            self.hits += 1
         return answer
 
     def put(self, key: str, answer: CachedAnswer) -> None:

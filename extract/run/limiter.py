@@ -31,7 +31,6 @@ class RateLimiter:
         self._requests = float(requests_per_minute)
         self._tokens = float(tokens_per_minute)
         self._last = clock()
-        self.waited = 0.0
 
     def acquire(self, tokens: int) -> None:
         """Block until one request of `tokens` prompt tokens fits in both budgets."""
@@ -58,7 +57,6 @@ class RateLimiter:
                     need_r * 60 / self.rpm if self.rpm and need_r > 0 else 0,
                     need_t * 60 / self.tpm if self.tpm and need_t > 0 else 0,
                 )
-                self.waited += wait
             self._sleep(wait)
 
 

@@ -54,8 +54,8 @@ class _Open:
 
 @dataclass
 class RunStats:
-    documents: int = 0
-    chunks: int = 0
+    """What the run report reads of a run: chunks answered from the cache, and the time."""
+
     cached_chunks: int = 0
     seconds: float = 0.0
 
@@ -84,8 +84,8 @@ class Runner:
         with _Pass(self.task, self.services, len(sources), self._show_progress) as one:
             for position, source in enumerate(sources):
                 one.add(position, source)
-            results, chunks, cached = one.finish()
-        self.stats = RunStats(len(sources), chunks, cached, time.monotonic() - start)
+            results, cached = one.finish()
+        self.stats = RunStats(cached, time.monotonic() - start)
         return results
 
 
@@ -132,11 +132,11 @@ class _Pass:
         while len(self.futures) > self.workers * PREFETCH_FACTOR:
             self._collect(block=True)
 
-    def finish(self) -> tuple[list[DocumentResult], int, int]:
-        """Wait for every chunk; the results in input order, chunks asked, chunks cached."""
+    def finish(self) -> tuple[list[DocumentResult], int]:
+        """Wait for every chunk; the results in input order, and the chunks cached."""
         while self.futures:
             self._collect(block=True)
-        return [r for r in self.results if r is not None], self.chunks_bar.n, self.cached
+        return [r for r in self.results if r is not None], self.cached
 
     def _submit(self, state: _Open, chunk: Chunk) -> None:
         future = self.pool.submit(

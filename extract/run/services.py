@@ -27,8 +27,6 @@ class RunServices:
     policy: RetryPolicy
     cache: ChunkCache | None = None
     audit: AuditLog | None = None
-    budget: CostBudget | None = None
-    limiter: RateLimiter | None = None
 
     @classmethod
     def open(cls, config: Config, raw: Backend) -> RunServices:
@@ -45,11 +43,11 @@ class RunServices:
             services.audit = AuditLog(config.audit_log)
             services.backend = AuditedBackend(services.backend, services.audit)
         if raw.name != "local" and (config.requests_per_minute or config.tokens_per_minute):
-            services.limiter = RateLimiter(config.requests_per_minute, config.tokens_per_minute)
-            services.backend = RateLimitedBackend(services.backend, services.limiter)
+            limiter = RateLimiter(config.requests_per_minute, config.tokens_per_minute)
+            services.backend = RateLimitedBackend(services.backend, limiter)
         if config.max_cost is not None and price is not None:
-            services.budget = CostBudget(config.max_cost, price)
-            services.backend = BudgetedBackend(services.backend, services.budget)
+            budget = CostBudget(config.max_cost, price)
+            services.backend = BudgetedBackend(services.backend, budget)
         if config.cache:
             services.cache = ChunkCache(config.resolved_cache_path, refresh=config.refresh)
         return services

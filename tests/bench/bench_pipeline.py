@@ -20,7 +20,7 @@ from pathlib import Path
 
 from extract import Config, extract_paths
 from extract.ingest.documents import read_document
-from extract.llm.backends import make_backend
+from extract.llm.backends.registry import make_backend
 from extract.run.core import plan_chunks
 from extract.run.task import Task
 from extract.schema_registry import load_schema

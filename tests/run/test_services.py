@@ -307,3 +307,17 @@ def test_rate_limiter_spaces_requests_and_tokens():
     limiter.acquire(1000)
     # 1000 - 610 + 1 s of refill (16.7) = 406.7 tokens left: wait for 593.3 more at 1000/min
     assert now[0] == pytest.approx(1.0 + 593.33 * 60 / 1000, abs=0.01)
+
+
+def test_the_budget_refuses_with_its_own_error_type_that_is_never_retried():
+    from extract.errors import BudgetExceeded
+    from extract.llm.backends.base import Answer
+    from extract.llm.pricing import Price
+    from extract.run.budget import CostBudget
+
+    budget = CostBudget(0.01, Price(input_per_m=10_000.0, output_per_m=0.0))
+    budget.check()  # nothing spent yet
+    budget.charge(Answer("{}", "stop", prompt_tokens=1, completion_tokens=0, model="m"))
+    with pytest.raises(BudgetExceeded, match="max-cost") as caught:
+        budget.check()
+    assert isinstance(caught.value, ProviderError) and not caught.value.retryable

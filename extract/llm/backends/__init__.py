@@ -1,42 +1,14 @@
-"""Backends by name: the one place that knows which class serves which backend."""
+"""Model backends behind one narrow interface (`base.Backend`), and their names.
 
-from __future__ import annotations
+The names here are the one list that the configuration and the command line
+read: which backends exist (`registry.py` builds them) and which structured-output
+modes a hosted endpoint can use (`modes.py` implements them).
+"""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from extract.config import Config
 from extract.llm.backends.base import Answer, Backend, StructuredRequest
+from extract.llm.backends.modes import MODES
 
+BACKEND_NAMES = ("requesty", "openai", "local")  # the Requesty router, any endpoint, llama.cpp
+MODE_NAMES = ("auto", *MODES)  # auto: json_schema where the endpoint reports support
 
-def make_backend(config: Config, *, probe: bool = True) -> Backend:
-    """The backend the config asks for.
-
-    Hosted ones call `GET /models` to pick the mode when it is `auto`, unless
-    `probe` is false (a dry run sends nothing at all).
-    """
-    if config.backend == "local":
-        from extract.llm.backends.local import LocalBackend  # llama.cpp is an optional extra
-
-        return LocalBackend(config)
-    from extract.llm.backends.openai_compat import OpenAICompatBackend
-
-    return OpenAICompatBackend(config, probe=probe)
-
-
-@contextmanager
-def open_backend(
-    config: Config, given: Backend | None = None, *, probe: bool = True
-) -> Iterator[Backend]:
-    """`given` as it is, or a backend made from `config` and closed after: who makes it closes it."""
-    if given is not None:
-        yield given
-        return
-    made = make_backend(config, probe=probe)
-    try:
-        yield made
-    finally:
-        made.close()
-
-
-__all__ = ["Answer", "Backend", "StructuredRequest", "make_backend", "open_backend"]
+__all__ = ["BACKEND_NAMES", "MODE_NAMES", "Answer", "Backend", "StructuredRequest"]

@@ -3,17 +3,25 @@
 Each mode knows how to prepare the request and where the JSON sits in the
 response; the registry `MODES` maps names to them (instructor's pattern, without
 if-chains spread over the code). Re-asks are plain text turns, the same for all
-modes (see `extract.llm.prompting.reask_messages`).
+modes (see `extract.llm.prompting.reask_messages`). A leaf: the configuration
+reads the names of `MODES` (through `extract.llm.backends.MODE_NAMES`).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from extract.llm.backends.base import StructuredRequest
-from extract.llm.prompting import schema_block
+
+SCHEMA_TEMPLATE = "\nJSON schema of the answer:\n<schema>\n{schema}\n</schema>"
+
+
+def schema_block(schema: dict[str, Any]) -> str:
+    """The schema as text, for modes where the provider does not see it otherwise."""
+    return SCHEMA_TEMPLATE.format(schema=json.dumps(schema, separators=(",", ":")))
 
 
 class Mode(Protocol):

@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from extract.errors import ConfigError
-from extract.ingest.chunking import PAGE_SEPARATOR
+from extract.ingest.documents import PAGE_SEPARATOR
 from extract.output.review.tables import (
     TRUST_COLUMNS,
     child_tables,

@@ -50,8 +50,9 @@ eval: $(STAMP) weights  ## score on the gold datasets (+ naive baseline); report
 bench-local: $(STAMP) weights  ## local model tokens/s through the pipeline vs llama.cpp's own counters
 	$(PY) -m tests.bench.bench_local $(ARGS)
 
-bench: $(STAMP)  ## CPU time per page and throughput against a fake API (fixed latency)
+bench: $(STAMP)  ## CPU time per page and throughput against a fake API; what evidence costs
 	$(PY) -m tests.bench.bench_pipeline $(ARGS)
+	$(PY) -m tests.bench.bench_evidence
 
 review: $(STAMP)  ## make review OUT=out/invoices.parquet: offline HTML page to check the run
 	$(PY) -m extract review $(OUT) $(ARGS)

@@ -598,8 +598,20 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to each reply")
+    parser.add_argument(
+        "--responder", metavar="MODULE:FUNCTION", help="answer with this responder (a benchmark's)"
+    )
     args = parser.parse_args()
-    with FakeOpenAI(latency=args.latency) as fake:
+    responder = None
+    if args.responder:
+        import importlib
+
+        # run as __main__: the responder's `tests.fake_server` must be this very module,
+        # or its Reply is another class than the one the server checks for
+        sys.modules.setdefault("tests.fake_server", sys.modules[__name__])
+        module, _, name = args.responder.partition(":")
+        responder = getattr(importlib.import_module(module), name)
+    with FakeOpenAI(responder, latency=args.latency) as fake:
         print(fake.base_url, flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             sys.stdin.read()  # run until the parent closes our stdin

@@ -17,21 +17,17 @@ import ctypes
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from extract.evidence.folding import fold
+
 log = logging.getLogger(__name__)
 _SCALE = 100  # device units per point when mapping page space to the displayed page
-
-
-def _fold(text: str, base: int = 0) -> tuple[str, list[int]]:
-    """Lower-case letters and digits of `text`, and each one's offset (+ base)."""
-    kept = [(i + base, low) for i, c in enumerate(text) for low in c.lower() if low.isalnum()]
-    return "".join(c for _, c in kept), [i for i, _ in kept]
 
 
 def page_sizes(path: str | Path) -> list[tuple[float, float]] | None:
@@ -47,13 +43,15 @@ def page_sizes(path: str | Path) -> list[tuple[float, float]] | None:
 
 
 def _displayed_size(pdf: pdfium.PdfDocument, index: int) -> tuple[float, float]:
-    width, height = pdf.get_page_size(index)
     page = pdf[index]
     try:
-        if page.get_rotation() % 180:
-            width, height = height, width
+        return _page_size(page)
     finally:
         page.close()
+
+
+def _page_size(page: pdfium.PdfPage) -> tuple[float, float]:
+    width, height = page.get_size()  # as displayed: pdfium swaps them on a page turned 90°
     return round(width, 2), round(height, 2)
 
 
@@ -104,16 +102,17 @@ def _page_boxes(
         theirs = textpage.get_text_range(0, n) if n > 0 else ""
         if len(theirs) != n:  # pdfium added characters: read them one by one
             theirs = "".join(textpage.get_text_range(i, 1)[:1] or " " for i in range(n))
-        their_chars, their_offsets = _fold(theirs)
-        our_chars, our_offsets = _fold(ours)
-        width, height = _displayed_size(pdf, index)
+        their_chars, their_offsets = fold(theirs)
+        our_chars, our_offsets = fold(ours)
+        displayed = _to_displayed(page, *_page_size(page))
         out = []
         for key, lo, hi in parts:
-            pattern, _ = _fold(ours[lo:hi])
+            first_char = bisect.bisect_left(our_offsets, lo)
+            pattern = our_chars[first_char : bisect.bisect_left(our_offsets, hi)]
             if not pattern:
                 continue
             # the same occurrence as in our text: count the ones before it
-            before = our_chars.count(pattern, 0, bisect.bisect_left(our_offsets, lo))
+            before = our_chars.count(pattern, 0, first_char)
             at = -1
             for _ in range(before + 1):
                 found = their_chars.find(pattern, at + 1)
@@ -124,7 +123,7 @@ def _page_boxes(
                 continue
             first, last = their_offsets[at], their_offsets[at + len(pattern) - 1]
             rects = [
-                _displayed(page, textpage.get_rect(i), width, height)
+                displayed(textpage.get_rect(i))
                 for i in range(textpage.count_rects(first, last - first + 1))
             ]
             out.append((key, rects))
@@ -134,14 +133,14 @@ def _page_boxes(
         page.close()
 
 
-def _displayed(
-    page: pdfium.PdfPage, rect: tuple[float, float, float, float], width: float, height: float
-) -> list[float]:
-    """A (left, bottom, right, top) page-space rectangle as [x0, y0, x1, y1] from the
-    displayed page's top-left corner."""
-    left, bottom, right, top = rect
-    xs, ys = [], []
-    for x, y in ((left, bottom), (right, top)):
+def _to_displayed(
+    page: pdfium.PdfPage, width: float, height: float
+) -> Callable[[tuple[float, float, float, float]], list[float]]:
+    """The map of (left, bottom, right, top) page-space rectangles to [x0, y0, x1, y1] from
+    the displayed page's top-left corner: pdfium's own page-to-device transform (crop box
+    and rotation), taken once per page at three points, as an affine map."""
+
+    def device(x: float, y: float) -> tuple[float, float]:
         dx, dy = ctypes.c_int(), ctypes.c_int()
         pdfium_c.FPDF_PageToDevice(
             page.raw,
@@ -155,6 +154,17 @@ def _displayed(
             ctypes.byref(dx),
             ctypes.byref(dy),
         )
-        xs.append(dx.value / _SCALE)
-        ys.append(dy.value / _SCALE)
-    return [round(min(xs), 2), round(min(ys), 2), round(max(xs), 2), round(max(ys), 2)]
+        return dx.value / _SCALE, dy.value / _SCALE
+
+    ox, oy = device(0, 0)
+    ax, ay = device(1000, 0)
+    bx, by = device(0, 1000)
+    a, b, c, d = (ax - ox) / 1000, (ay - oy) / 1000, (bx - ox) / 1000, (by - oy) / 1000
+
+    def convert(rect: tuple[float, float, float, float]) -> list[float]:
+        left, bottom, right, top = rect
+        xs = (ox + a * left + c * bottom, ox + a * right + c * top)
+        ys = (oy + b * left + d * bottom, oy + b * right + d * top)
+        return [round(min(xs), 2), round(min(ys), 2), round(max(xs), 2), round(max(ys), 2)]
+
+    return convert

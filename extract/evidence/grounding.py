@@ -33,6 +33,7 @@ from pydantic import BaseModel
 
 from extract.errors import ConfigError
 from extract.evidence.by_meaning import meaning_span
+from extract.evidence.folding import fold
 from extract.evidence.fuzzy import fuzzy_find
 
 EVIDENCE_MODES = ("verbatim", "lines", "present")
@@ -110,9 +111,7 @@ class NormalisedText:
 
     def __init__(self, text: str) -> None:
         # lower-case per character: str.lower() can lengthen a string ("İ"), shifting offsets
-        kept = [(i, low) for i, c in enumerate(text) for low in c.lower() if low.isalnum()]
-        self.chars = "".join(c for _, c in kept)
-        self.offsets = [i for i, _ in kept]
+        self.chars, self.offsets = fold(text)
 
     def locate(self, value: str, text: str) -> Span | None:
         found = self.find(value, text)

@@ -16,6 +16,7 @@ numbers are prepared once.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from dataclasses import dataclass
@@ -60,7 +61,7 @@ class TextIndex:
     def __init__(self, text: str) -> None:
         self.text = text
         self._folded: NormalisedText | None = None
-        self._numbers: list[tuple[int, int, float]] | None = None
+        self._numbers: dict[float, list[tuple[int, int]]] | None = None
 
     def find(self, value: Any, lo: int = 0, hi: int | None = None) -> Found | None:
         """Where `value` is written in text[lo:hi] (the whole text by default)."""
@@ -114,15 +115,17 @@ class TextIndex:
     def _number(self, value: float, lo: int, hi: int) -> Found | None:
         if not math.isfinite(value):
             return None
-        if self._numbers is None:
-            self._numbers = [
-                (m.start(), m.end(), n)
-                for m in _NUMBER.finditer(self.text)
-                if not _LEADING_ZERO.match(m.group(0))  # "03" of a date is no 3
-                and (n := parse_number(m.group(0))) is not None
-            ]
-        for start, end, number in self._numbers:
-            if lo <= start and end <= hi and _same_number(number, value):
+        if self._numbers is None:  # every printed number, by value, in text order
+            self._numbers = {}
+            for m in _NUMBER.finditer(self.text):
+                number = None if _LEADING_ZERO.match(m.group(0)) else parse_number(m.group(0))
+                if number is not None:  # "03" of a date is no 3
+                    self._numbers.setdefault(_key(number), []).append((m.start(), m.end()))
+        spans = self._numbers.get(_key(value), [])
+        for start, end in spans[bisect.bisect_left(spans, (lo, lo)) :]:
+            if start >= hi:
+                break
+            if end <= hi:
                 kind = "exact" if self.text[start:end] == _plain(value) else "normalised"
                 return Found(start, end, kind)
         return None
@@ -162,8 +165,9 @@ def parse_number(written: str) -> float | None:
     return -number if negative else number
 
 
-def _same_number(printed: float, value: float) -> bool:
-    return math.isclose(abs(printed), abs(value), rel_tol=1e-9, abs_tol=1e-9)
+def _key(number: float) -> float:
+    """Equal numbers share a key, sign aside ("-120.00" quotes a refund of 120)."""
+    return round(abs(number), 6)
 
 
 def _plain(value: float) -> str:

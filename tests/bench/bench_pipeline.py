@@ -28,9 +28,10 @@ from tests.conftest import NDA_PDFS
 
 
 @contextmanager
-def fake_api(latency: float):
+def fake_api(latency: float, responder: str | None = None):
+    extra = ["--responder", responder] if responder else []
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.fake_server", "--latency", str(latency)],
+        [sys.executable, "-m", "tests.fake_server", "--latency", str(latency), *extra],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,

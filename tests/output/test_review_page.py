@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -273,3 +274,24 @@ def test_page_image_shows_the_value_box_on_the_rendered_pdf_page(opened, run):
     assert box["y"] - picture["y"] < picture["height"] / 3  # the number is printed near the top
     opened.find_element(By.TAG_NAME, "body").send_keys("t")
     assert opened.find_elements(By.CSS_SELECTOR, "#source .page-label")  # back to the text
+
+
+def test_values_under_the_confidence_threshold_are_marked(browser, run: Path, tmp_path: Path):
+    # The fake server sends no log-probabilities, so the run's confidence column is empty:
+    # give one value a low confidence and the rest a high one, as a backend that sends them would.
+    copy = tmp_path / "out"
+    shutil.copytree(run.parent, copy)
+    out = copy / run.name
+    ev = pd.read_parquet(evidence_path(out))
+    northwind = pd.read_parquet(out).set_index("source").filter(like="northwind", axis=0)
+    low = (ev["doc_id"] == northwind["doc_id"].iloc[0]) & (ev["field"] == "invoice_number")
+    ev["confidence"] = pd.array([0.2 if flag else 0.9 for flag in low], dtype="Float64")
+    ev.to_parquet(evidence_path(out), index=False)
+    browser.get(write_review(out, low_confidence=0.5).as_uri())
+    open_doc(browser, "invoice-northwind-5531.txt")
+    marked = value_node(browser, "invoice_number")
+    assert "low" in marked.get_attribute("class") and "confidence 20%" in marked.text
+    fine = value_node(browser, "total")
+    assert "low" not in fine.get_attribute("class") and "confidence" not in fine.text
+    fine.click()
+    assert "confidence 90%" in browser.find_element(By.ID, "selected").text

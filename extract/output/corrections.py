@@ -53,7 +53,7 @@ def apply_corrections(out: Path, corrections: Path) -> Applied:
     children = {name: _read(_child_file(out, name)) for name in child_tables(out)}
     result = Applied()
     changed: dict[str, list[str]] = {}
-    for n, row in enumerate(rows, start=2):  # line 1 is the header
+    for n, row in _in_order(rows):
         try:
             _apply_one(row, main, children)
         except _Skip as why:
@@ -112,7 +112,13 @@ def _apply_one(row: dict[str, str], main: pd.DataFrame, children: dict[str, pd.D
         raise _Skip("no such document" if frame is main else "no such child row")
     if column not in frame.columns:
         raise _Skip(f"no column {column!r}")
-    at = where[where].index[0]
+    for at in where[where].index:  # identical files share a doc_id: each row is corrected
+        _apply_at(frame, at, column, item, row)
+
+
+def _apply_at(
+    frame: pd.DataFrame, at: Any, column: str, item: int | None, row: dict[str, str]
+) -> None:
     current = frame.at[at, column]
     if item is not None:
         items = _as_list(current)
@@ -121,7 +127,7 @@ def _apply_one(row: dict[str, str], main: pd.DataFrame, children: dict[str, pd.D
         if not _same(items[item], row["value"]):
             raise _Skip(f"the table holds {items[item]!r}, not {row['value']!r}")
         if row["corrected"] == "":
-            del items[item]
+            del items[item]  # deletions run last, highest index first: see _in_order
         else:
             items[item] = row["corrected"]
         frame.at[at, column] = _list_cell(items, current)
@@ -136,6 +142,19 @@ def _apply_one(row: dict[str, str], main: pd.DataFrame, children: dict[str, pd.D
     if not _same(current, row["value"]):
         raise _Skip(f"the table holds {_shown(current)!r}, not {row['value']!r}")
     frame.at[at, column] = _typed(row["corrected"], frame[column])
+
+
+def _in_order(rows: list[dict[str, str]]) -> list[tuple[int, dict[str, str]]]:
+    """(line, row) pairs, list-item removals last and from the highest index down, so the
+    indexes the reviewer saw stay right while items are removed."""
+
+    def key(pair: tuple[int, dict[str, str]]) -> tuple[int, int]:
+        listed = _ITEM.match(pair[1]["field"])
+        if listed and pair[1]["corrected"] == "":
+            return (1, -int(listed["item"]))
+        return (0, 0)
+
+    return sorted(enumerate(rows, start=2), key=key)  # line 1 is the header
 
 
 def _typed(text: str, column: pd.Series) -> Any:

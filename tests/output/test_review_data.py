@@ -126,3 +126,18 @@ def test_page_images_are_valid_greyscale_pngs():
     assert png[37:41] == b"IDAT"
     rows = np.frombuffer(zlib.decompress(png[41 : 41 + size]), dtype=np.uint8).reshape(35, 18)
     assert (rows[:, 0] == 0).all() and (rows[:, 1:] == pixels).all()
+
+
+def test_removing_a_list_item_does_not_shift_the_others_corrected_with_it(tmp_path: Path):
+    out = run_nda(tmp_path, ["Bluefin Robotics, Inc.", "Harbor Analytics LLC"])
+    doc_id = pd.read_parquet(out)["doc_id"].iloc[0]
+    fixes = write_csv(
+        tmp_path / "c.csv",
+        [
+            (doc_id, "parties[0]", "Bluefin Robotics, Inc.", ""),  # removed, listed first
+            (doc_id, "parties[1]", "Harbor Analytics LLC", "Harbor Analytics, LLC"),
+        ],
+    )
+    assert main(["apply-corrections", str(out), str(fixes)]) == 0
+    fixed = pd.read_parquet(corrected_path(out))
+    assert list(fixed["parties"].iloc[0]) == ["Harbor Analytics, LLC"]

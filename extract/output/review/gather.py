@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +26,12 @@ from extract.output.review.tables import (
     TRUST_COLUMNS,
     child_tables,
     evidence_path,
+    group,
+    json_list,
+    list_cell,
+    plain,
     read_table,
+    records,
 )
 from extract.output.tables import BASE_COLUMNS
 from extract.output.texts import DocText, read_texts, texts_path
@@ -58,12 +62,12 @@ def gather(out: Path, *, low_confidence: float = 0.5) -> Gathered:
     evidence = read_table(ev_file) if ev_file.is_file() else None
     texts = read_texts(texts_path(out)) if texts_path(out).is_file() else {}
     fields = [c for c in main.columns if c not in BASE_COLUMNS and c not in TRUST_COLUMNS]
-    ev_by_doc = _group(evidence, "doc_id") if evidence is not None else {}
-    kids_by_doc = {name: _group(frame, "doc_id") for name, frame in children.items()}
+    ev_by_doc = group(evidence, "doc_id") if evidence is not None else {}
+    kids_by_doc = {name: group(frame, "doc_id") for name, frame in children.items()}
 
     index, details, sources = [], [], []
-    for row in _records(main):
-        row = {k: _plain(v) for k, v in row.items()}
+    for row in records(main):
+        row = {k: plain(v) for k, v in row.items()}
         doc_id = str(row["doc_id"]) if row["doc_id"] is not None else ""
         text = texts.get(doc_id)
         doc_ev = ev_by_doc.get(doc_id, [])
@@ -100,7 +104,7 @@ def _detail(
     pages: list[str] = list(text.pages) if text else []
     to_js = _utf16_offsets(SEPARATOR.join(pages)) if pages else None
     by_field = {str(e["field"]): e for e in doc_ev}
-    conflicts = _json_list(row.get("conflicts"))
+    conflicts = json_list(row.get("conflicts"))
     values: list[dict[str, Any]] = []
 
     disputed: dict[str, list[dict[str, Any]]] = {}
@@ -118,7 +122,7 @@ def _detail(
 
     main_keys = []
     for name in fields:
-        cell = _list_cell(row.get(name))
+        cell = list_cell(row.get(name))
         if isinstance(cell, list) and cell:
             main_keys += [add(f"{name}[{i}]", item) for i, item in enumerate(cell)]
         else:
@@ -126,11 +130,11 @@ def _detail(
     kids = []
     for name, frame in children.items():
         cols = [c for c in frame.columns if c not in _CHILD_BASE]
-        rows = sorted(kids_by_doc[name].get(doc_id, []), key=lambda r: _plain(r["item"]) or 0)
+        rows = sorted(kids_by_doc[name].get(doc_id, []), key=lambda r: plain(r["item"]) or 0)
         kid_rows = []
         for child in rows:
-            item = _plain(child["item"])
-            cells = [add(f"{name}[{item}].{c}", _plain(child[c])) for c in cols]
+            item = plain(child["item"])
+            cells = [add(f"{name}[{item}].{c}", plain(child[c])) for c in cols]
             kid_rows.append({"item": item, "cells": cells})
         kids.append({"name": name, "cols": cols, "rows": kid_rows})
     # Values the tables no longer hold (`--evidence require` emptied them) still get a row.
@@ -143,7 +147,7 @@ def _detail(
         "fields": main_keys,
         "children": kids,
         "conflicts": conflicts,
-        "checks": _json_list(row.get("checks")),  # cross-field rules the values still break
+        "checks": json_list(row.get("checks")),  # cross-field rules the values still break
         "images": {},
     }
 
@@ -161,20 +165,20 @@ def _value(
     entry: dict[str, Any] = {"f": path, "v": value}
     if ev is None:
         return entry
-    entry["m"] = _plain(ev.get("match"))
+    entry["m"] = plain(ev.get("match"))
     if ev.get("in_table") is False:
-        entry["gone"] = _plain(ev.get("value"))
-    start, end = _plain(ev.get("char_start")), _plain(ev.get("char_end"))
+        entry["gone"] = plain(ev.get("value"))
+    start, end = plain(ev.get("char_start")), plain(ev.get("char_end"))
     if entry["m"] != "none" and isinstance(start, int) and isinstance(end, int):
-        entry["q"] = _plain(ev.get("quote"))
-        entry["p"] = _plain(ev.get("page"))
-        entry["c"] = _plain(ev.get("chunk"))
+        entry["q"] = plain(ev.get("quote"))
+        entry["p"] = plain(ev.get("page"))
+        entry["c"] = plain(ev.get("chunk"))
         if to_js is not None and 0 <= start <= end < len(to_js):
             entry["s"], entry["e"] = to_js[start], to_js[end]
-    confidence = _plain(ev.get("confidence"))
+    confidence = plain(ev.get("confidence"))
     if isinstance(confidence, float):
         entry["conf"] = round(confidence, 4)
-    boxes = _boxes(_plain(ev.get("bbox")), text.page_sizes if text else None)
+    boxes = _boxes(plain(ev.get("bbox")), text.page_sizes if text else None)
     if boxes:
         entry["box"] = boxes
     return entry
@@ -210,14 +214,14 @@ def _index_entry(
 ) -> dict[str, Any]:
     values = detail["values"]
     grounded = row.get("grounded")
-    ungrounded = _json_list(row.get("ungrounded"))
+    ungrounded = json_list(row.get("ungrounded"))
     if "grounded" not in row and has_evidence:  # a table from before the trust columns
         judged = [v for v in values if "m" in v]
         ungrounded = [v["f"] for v in judged if v["m"] == "none"]
         grounded = 1 - len(ungrounded) / len(judged) if judged else None
     fv = {}
     for name in fields:
-        cell = _list_cell(row.get(name))
+        cell = list_cell(row.get(name))
         if isinstance(cell, list):
             cell = "; ".join(str(x) for x in cell) if cell else None
         if cell is not None and cell != "":
@@ -246,56 +250,3 @@ def _utf16_offsets(text: str) -> Sequence[int]:
         at += 2 if ord(ch) > 0xFFFF else 1
         out.append(at)
     return out
-
-
-def _group(frame: pd.DataFrame, key: str) -> dict[str, list[dict[str, Any]]]:
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for record in _records(frame):
-        groups.setdefault(str(record[key]), []).append(record)
-    return groups
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as dicts; column by column, several times faster than to_dict on Arrow strings."""
-    columns = list(frame.columns)
-    values = [frame[c].tolist() for c in columns]
-    return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
-
-
-def _plain(value: Any) -> Any:
-    """A table cell as JSON-ready Python: NA -> None, numpy scalars -> int/float/bool."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if hasattr(value, "tolist") and not isinstance(value, str):
-        value = value.tolist()  # numpy scalars and arrays (Parquet list cells)
-    if isinstance(value, float):
-        if math.isnan(value) or math.isinf(value):
-            return None
-        return int(value) if value.is_integer() and abs(value) < 2**53 else value
-    return value
-
-
-def _list_cell(value: Any) -> Any:
-    """A list column's cell as a list (CSV writes lists as JSON arrays)."""
-    value = _plain(value)
-    if isinstance(value, str) and value.startswith("[") and value.endswith("]"):
-        try:
-            parsed = json.loads(value)
-        except ValueError:
-            return value
-        if isinstance(parsed, list) and all(not isinstance(x, dict | list) for x in parsed):
-            return parsed
-    return value
-
-
-def _json_list(value: Any) -> list[Any]:
-    value = _plain(value)
-    if isinstance(value, list):
-        return value
-    if isinstance(value, str) and value:
-        try:
-            parsed = json.loads(value)
-        except ValueError:
-            return []
-        return parsed if isinstance(parsed, list) else []
-    return []

@@ -32,8 +32,17 @@ def script_json(value: Any) -> str:
     return text
 
 
+SCRIPTS = ("base.js", "list.js", "document.js", "review.js")  # in this order, one scope
+
+
 def asset(name: str) -> str:
     return files("extract.output.review").joinpath(name).read_text(encoding="utf-8")
+
+
+def script() -> str:
+    """The page's code: its parts joined inside one function, nothing global but a test hook."""
+    body = "\n".join(asset(name) for name in SCRIPTS)
+    return f"(function () {{\n  'use strict';\n{body}}})();"
 
 
 def render_page(
@@ -47,7 +56,7 @@ def render_page(
     parts = {
         "TITLE": html.escape(title),
         "CSS": asset("review.css"),
-        "JS": asset("review.js"),
+        "JS": script(),
         "INDEX": script_json({"meta": meta, "docs": index}),
         "DOCS": blocks,
     }

@@ -7,14 +7,17 @@ the corrected copies `<stem>.corrected<ext>`; no list field may take those names
 
 from __future__ import annotations
 
+import json
+import math
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from extract.errors import ConfigError
 from extract.output.writers import RESERVED_NAMES, evidence_path
 
-__all__ = ["child_tables", "evidence_path", "read_table"]
+__all__ = ["child_tables", "evidence_path", "read_table"]  # and the cell helpers below
 
 TRUST_COLUMNS = ("grounded", "ungrounded", "corrected_fields")
 FORMATS = (".parquet", ".csv")
@@ -67,3 +70,59 @@ def _csv_typed(frame: pd.DataFrame) -> pd.DataFrame:
                 lambda v: None if pd.isna(v) else str(v).lower() == "true"
             )
     return frame
+
+
+# --- cells as JSON-ready Python ----------------------------------------------------
+
+
+def group(frame: pd.DataFrame, key: str) -> dict[str, list[dict[str, Any]]]:
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for record in records(frame):
+        groups.setdefault(str(record[key]), []).append(record)
+    return groups
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts; column by column, several times faster than to_dict on Arrow strings."""
+    columns = list(frame.columns)
+    values = [frame[c].tolist() for c in columns]
+    return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
+
+
+def plain(value: Any) -> Any:
+    """A table cell as JSON-ready Python: NA -> None, numpy scalars -> int/float/bool."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if hasattr(value, "tolist") and not isinstance(value, str):
+        value = value.tolist()  # numpy scalars and arrays (Parquet list cells)
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return None
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value
+    return value
+
+
+def list_cell(value: Any) -> Any:
+    """A list column's cell as a list (CSV writes lists as JSON arrays)."""
+    value = plain(value)
+    if isinstance(value, str) and value.startswith("[") and value.endswith("]"):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return value
+        if isinstance(parsed, list) and all(not isinstance(x, dict | list) for x in parsed):
+            return parsed
+    return value
+
+
+def json_list(value: Any) -> list[Any]:
+    value = plain(value)
+    if isinstance(value, list):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return []
+        return parsed if isinstance(parsed, list) else []
+    return []

@@ -72,3 +72,19 @@ def test_config_is_frozen():
     cfg = Config.resolve(env={}, base_url="http://h/v1", api_key="k")
     with pytest.raises(Exception, match="frozen"):
         cfg.concurrency = 3
+
+
+def test_backend_and_mode_names_are_read_from_the_backends_registry():
+    from typing import get_args
+
+    from extract.cli import build_parser
+    from extract.config import BackendName, ModeName
+    from extract.llm.backends import BACKEND_NAMES, MODE_NAMES
+    from extract.llm.backends.modes import MODES
+    from extract.llm.backends.registry import FACTORIES
+
+    assert set(FACTORIES) == set(BACKEND_NAMES) == set(get_args(BackendName))
+    assert set(MODE_NAMES) == {"auto", *MODES} == set(get_args(ModeName))
+    run = build_parser()._subparsers._group_actions[0].choices["run"]
+    choices = {a.dest: a.choices for a in run._actions if a.choices}
+    assert choices["backend"] == ["auto", *BACKEND_NAMES] and list(choices["mode"]) == [*MODE_NAMES]

@@ -8,8 +8,11 @@ DOCS   ?= sample_docs
 SCHEMA ?= invoice
 OUT    ?= out/$(SCHEMA).parquet
 ARGS   ?=
+ENGINE ?=
+SCHEDULER ?=
+WORKERS ?=
 
-.PHONY: help install weights browser test lint extract demo eval bench bench-local review bench-review clean
+.PHONY: help install weights browser test lint extract demo eval bench bench-local review bench-review clean bench-dask
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -17,7 +20,7 @@ help:  ## list the targets
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,local]'
+	$(PY) -m pip install --quiet -e '.[dev,local,dask,s3]'
 	touch $(STAMP)
 
 install: $(STAMP)  ## create .venv with everything (builds llama.cpp once: ~10 min on 2 cores)
@@ -37,8 +40,9 @@ lint: $(STAMP)  ## ruff check and format check
 	$(PY) -m ruff check extract schemas tests
 	$(PY) -m ruff format --check extract schemas tests
 
-extract: $(STAMP)  ## make extract DOCS=folder SCHEMA=name OUT=file.parquet
-	$(PY) -m extract run $(DOCS) --schema $(SCHEMA) --out $(OUT) $(ARGS)
+extract: $(STAMP)  ## make extract DOCS=folder SCHEMA=name OUT=file.parquet [ENGINE=dask SCHEDULER=tcp://host:8786 | WORKERS=4]
+	$(PY) -m extract run $(DOCS) --schema $(SCHEMA) --out $(OUT) $(if $(ENGINE),--engine $(ENGINE)) \
+		$(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(WORKERS),--workers $(WORKERS)) $(ARGS)
 
 demo: $(STAMP) weights  ## extract sample_docs/ into out/ (embedded model, or Requesty with REQUESTY_API_KEY)
 	$(PY) -m extract.demo $(ARGS)
@@ -59,6 +63,9 @@ review: $(STAMP)  ## make review OUT=out/invoices.parquet: offline HTML page to 
 
 bench-review: $(STAMP) browser  ## review page size and open time at 20, 200 and 2,000 documents
 	$(PY) -m tests.bench.bench_review $(ARGS)
+
+bench-dask: $(STAMP)  ## local vs Dask engine: 2,000 docs, 0.5 s latency, concurrency 64, 2 workers
+	$(PY) -m tests.bench.bench_dask $(ARGS)
 
 clean:  ## remove outputs (keeps .venv)
 	rm -rf out reports .pytest_cache .ruff_cache

@@ -10,21 +10,33 @@ Nothing is written unless `out=` is given.
 
 from __future__ import annotations
 
+import sys
+import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from pydantic import BaseModel
+from tqdm import tqdm
 
 from extract.config import Config
-from extract.ingest.documents import Document
+from extract.ingest.documents import Document, find_inputs
 from extract.llm.backends import Backend
 from extract.llm.backends.registry import open_backend
 from extract.llm.pricing import price_for
+from extract.output.dataset import (
+    DOCUMENTS,
+    EVIDENCE,
+    clear,
+    dataset_root,
+    read_dataset,
+    table_names,
+    write_parts,
+)
 from extract.output.results import DocumentResult
 from extract.output.tables import Layout, Tables, build_tables
 from extract.output.texts import texts_path, write_texts
@@ -38,6 +50,9 @@ from extract.run.pool import Runner
 from extract.run.services import RunServices
 from extract.run.task import Task
 from extract.schema_registry import load_schema
+
+if TYPE_CHECKING:
+    from extract.run.dask_engine import ClusterStats
 
 SchemaSpec = str | type[BaseModel]
 
@@ -53,7 +68,8 @@ class RunReport:
     mode: str
     seconds: float
     cached_chunks: int = 0
-    written: list[Path] = field(default_factory=list)
+    written: list[Path | str] = field(default_factory=list)  # files, or dataset folders
+    cluster: ClusterStats | None = None  # set by the dask engine
 
     @property
     def status_counts(self) -> dict[str, int]:
@@ -74,7 +90,16 @@ class RunReport:
             f"{int(docs['requests'].sum())} requests, {int(docs['retries'].sum())} retries, "
             f"{int(docs['prompt_tokens'].sum())} prompt + {int(docs['completion_tokens'].sum())} "
             f"completion tokens, cost {cost_text}; {self.cached_chunks} chunks answered from the cache (not sent again); "
-            f"{self.seconds:.1f} s"
+            f"{self.seconds:.1f} s" + (self._cluster_summary(len(docs)) if self.cluster else "")
+        )
+
+    def _cluster_summary(self, n_docs: int) -> str:
+        c = self.cluster
+        assert c is not None
+        rate = n_docs / self.seconds if self.seconds else 0.0
+        return (
+            f"; dask: {c.workers} workers, {c.partitions} tasks, {rate:.1f} documents/s, "
+            f"start-up {c.start_seconds:.1f} s"
         )
 
 
@@ -89,17 +114,29 @@ def extract_paths(
     schema: SchemaSpec,
     config: Config,
     *,
-    out: Path | None = None,
+    out: str | Path | None = None,
     backend: Backend | None = None,
     progress: bool | None = None,
+    client: Any = None,
+    on_cluster: Callable[[str], None] | None = None,
 ) -> RunReport:
-    """Extract every document under `paths`; write tables to `out` if given."""
-    if out is not None:
-        check_output_path(out)
+    """Extract every document under `paths`; write tables to `out` if given.
+
+    `out` ending in "/" (or an existing folder, or an fsspec URL like s3://b/out/)
+    is a Parquet dataset, written in parts. With `config.engine == "dask"` the
+    documents run on a Dask cluster: `client`, else `config.scheduler`, else a
+    LocalCluster of `config.workers` processes; `on_cluster` hears where it is.
+    """
+    root = dataset_root(out)
+    file_out = None if out is None or root is not None else Path(out)
+    if file_out is not None:
+        check_output_path(file_out)
     task = build_task(schema, config)
     check_child_names(list(Layout.of(task.strict_schema).children))
+    if config.engine == "dask":
+        return _on_cluster(paths, schema, task, out, client, progress, on_cluster)
     with _runner(task, config, backend, progress) as runner:
-        results = runner.run([Path(p) for p in paths], skip=own_files(config, task, out))
+        results = runner.run([Path(p) for p in paths], skip=own_files(config, task, file_out))
         used = runner.services.backend
     tables = build_tables(
         results,
@@ -117,9 +154,78 @@ def extract_paths(
         seconds=runner.stats.seconds,
         cached_chunks=runner.stats.cached_chunks,
     )
-    if out is not None:
-        report.written = write_tables(tables, out)
-        report.written.append(write_texts(results, texts_path(out)))
+    if root is not None:
+        clear(root, table_names(tables))
+        report.written = write_parts(tables, root, 0, task.strict_schema)
+    elif file_out is not None:
+        report.written = [*write_tables(tables, file_out)]
+        report.written.append(write_texts(results, texts_path(file_out)))
+    return report
+
+
+def _on_cluster(
+    paths: Iterable[str | Path],
+    schema: SchemaSpec,
+    task: Task,
+    out: str | Path | None,
+    client: Any,
+    progress: bool | None,
+    say: Callable[[str], None] | None,
+) -> RunReport:
+    """The run on a Dask cluster; workers write the parts of a dataset `out` themselves."""
+    from extract.run.dask_engine import cluster_client, describe_cluster, run_on_cluster
+
+    config = task.config
+    root = dataset_root(out)
+    file_out = None if out is None or root is not None else Path(out)
+    sources = find_inputs([Path(p) for p in paths], skip=own_files(config, task, file_out))
+    if root is not None:
+        clear(root, [DOCUMENTS, EVIDENCE, *Layout.of(task.strict_schema).children])
+    pinned = config.model_copy(  # the same cache and log for every worker on this machine
+        update={
+            "cache_path": config.resolved_cache_path.absolute() if config.cache else None,
+            "audit_log": config.audit_log.absolute() if config.audit_log else None,
+        }
+    )
+    show = not config.quiet and sys.stderr.isatty() if progress is None else progress
+    started = time.monotonic()
+    with cluster_client(client, config.scheduler, config.workers) as c:
+        start_seconds = time.monotonic() - started
+        if say is not None:
+            say(describe_cluster(c))
+        with tqdm(total=len(sources), desc="documents", unit="doc", disable=not show) as bar:
+            results, stats = run_on_cluster(
+                c,
+                sources,
+                schema,
+                resolve_schema,
+                pinned,
+                dataset=root,
+                on_partition=lambda p: bar.update(len(p.results)),
+            )
+    stats.start_seconds += start_seconds
+    name, model, mode = stats.backend or (config.backend, config.model, config.mode)
+    if root is not None:  # the workers wrote the rows: read back what they wrote
+        tables = read_dataset(root)
+    else:
+        price = price_for(name, model)
+        evidence = config.evidence != "off"
+        tables = build_tables(results, task.strict_schema, model, price, evidence=evidence)
+    report = RunReport(
+        tables=tables,
+        results=results,
+        backend=name,
+        model=model,
+        mode=mode,
+        seconds=stats.seconds,
+        cached_chunks=stats.cached_chunks,
+        cluster=stats,
+    )
+    if root is not None:
+        report.written = [f"{root}/{table}" for table in table_names(tables)]
+    elif file_out is not None:
+        report.written = [*write_tables(tables, file_out)]
+        report.written.append(write_texts(results, texts_path(file_out)))
     return report
 
 
@@ -144,13 +250,20 @@ def extract_folder(
     *,
     out: str | Path | None = None,
     config: Config | None = None,
+    client: Any = None,
     **settings: Any,
 ) -> Tables:
-    """Extract a folder (or files and folders) into tables; settings as in `Config`."""
+    """Extract a folder (or files and folders) into tables; settings as in `Config`.
+
+    `engine="dask"` runs it on a cluster: pass `client=` (a `distributed.Client`,
+    which implies the engine), `scheduler="tcp://..."`, or `workers=N`.
+    """
     if isinstance(paths, (str, Path)):
         paths = [paths]
+    if client is not None and config is None:
+        settings.setdefault("engine", "dask")
     config = config or Config.resolve(**settings)
-    report = extract_paths(paths, schema, config, out=Path(out) if out else None, progress=None)
+    report = extract_paths(paths, schema, config, out=out, progress=None, client=client)
     return report.tables
 
 

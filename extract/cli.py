@@ -59,10 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--out",
         required=True,
-        type=Path,
         help="output table, .parquet or .csv; child tables are written beside it as "
         "<stem>.<field>.<ext>, the evidence table as <stem>.evidence.<ext> and the "
-        "documents' text as <stem>.texts.jsonl.gz",
+        "documents' text as <stem>.texts.jsonl.gz. DIR/ (a trailing slash; s3://bucket/dir/ "
+        "too) writes a Parquet dataset instead: DIR/documents/, DIR/<field>/, DIR/evidence/",
     )
     run.add_argument(
         "--evidence",
@@ -72,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_backend_options(run)
     add_run_control_options(run)
+    add_engine_options(run)
     run.add_argument(
         "--dry-run",
         action="store_true",
@@ -181,7 +182,9 @@ def config_from_args(args: argparse.Namespace) -> Config:
     extra = {}
     if hasattr(args, "requests_per_minute"):
         out = getattr(args, "out", None)
-        default_audit = out.with_name(f"{out.stem}.audit.jsonl") if out else None
+        from extract.output.dataset import default_audit_path
+
+        default_audit = default_audit_path(out) if out else None
         extra = {
             "requests_per_minute": args.requests_per_minute,
             "tokens_per_minute": args.tokens_per_minute,
@@ -208,16 +211,43 @@ def config_from_args(args: argparse.Namespace) -> Config:
         local_threads=args.local_threads,
         evidence=getattr(args, "evidence", None),
         quiet=getattr(args, "quiet", False) or None,
+        engine=getattr(args, "engine", None),
+        scheduler=getattr(args, "scheduler", None),
+        workers=getattr(args, "workers", None),
+    )
+
+
+def add_engine_options(parser: argparse.ArgumentParser) -> None:
+    """Where the documents run: this process, or a Dask cluster."""
+    g = parser.add_argument_group("engine (past one machine)")
+    g.add_argument(
+        "--engine",
+        choices=["local", "dask"],
+        help="local: one process (default); dask: a Dask cluster (pip install 'extract[dask]'), "
+        "with --concurrency, --rpm, --tpm and --max-cost holding for the whole cluster",
+    )
+    g.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="an existing cluster's scheduler, e.g. tcp://10.0.0.5:8786 (or EXTRACT_SCHEDULER "
+        "with --engine dask); implies --engine dask",
+    )
+    g.add_argument(
+        "--workers",
+        type=int,
+        help="start a Dask LocalCluster of this many worker processes; implies --engine dask",
     )
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from extract.api import extract_paths, resolve_schema
     from extract.llm.backends.registry import open_backend
+    from extract.output.dataset import dataset_root
     from extract.output.writers import check_output_path
 
     config = config_from_args(args)
-    check_output_path(args.out)  # again in extract_paths; here before a model is started
+    if dataset_root(args.out) is None:  # again in extract_paths; here before a model starts
+        check_output_path(Path(args.out))
     missing = [p for p in args.paths if not Path(p).exists()]
     if missing:
         raise ConfigError(f"no such file or folder: {', '.join(missing)}")
@@ -225,12 +255,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.dry_run:
         return dry_run(args, config)
     say = (lambda msg: None) if config.quiet else (lambda msg: print(msg, file=sys.stderr))
-    with open_backend(config) as backend:
+    if config.engine == "dask":  # the workers build the backend, each once
         say(
-            f"extract: backend {backend.name}, model {backend.model}, mode {backend.mode}, "
-            f"context {backend.context_window} tokens, concurrency {config.concurrency}"
+            f"extract: backend {config.backend}, model {config.model}, "
+            f"concurrency {config.concurrency} across the cluster"
         )
-        report = extract_paths(args.paths, args.schema, config, out=args.out, backend=backend)
+        report = extract_paths(args.paths, args.schema, config, out=args.out, on_cluster=say)
+    else:
+        with open_backend(config) as backend:
+            say(
+                f"extract: backend {backend.name}, model {backend.model}, mode {backend.mode}, "
+                f"context {backend.context_window} tokens, concurrency {config.concurrency}"
+            )
+            report = extract_paths(args.paths, args.schema, config, out=args.out, backend=backend)
     say("extract: " + report.summary())
     for path in report.written:
         print(path)
@@ -243,13 +280,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 def dry_run(args: argparse.Namespace, config: Config) -> int:
     from extract.api import own_files, resolve_schema
     from extract.llm.backends.registry import open_backend
+    from extract.output.dataset import dataset_root
     from extract.run.estimate import estimate
     from extract.run.task import Task
 
     name, model = resolve_schema(args.schema)
     task = Task.build(model, name, config)
     with open_backend(config, probe=False) as backend:
-        skip = own_files(config, task, args.out)
+        skip = own_files(config, task, None if dataset_root(args.out) else Path(args.out))
         result = estimate([Path(p) for p in args.paths], task, backend, skip=skip)
     print(f"dry run ({backend.name}, {backend.model}): {result.describe()}")
     return EXIT_OK

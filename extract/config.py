@@ -27,6 +27,7 @@ LOCAL_CONTEXT_WINDOW = 8_192
 BackendName = Literal[BACKEND_NAMES]  # type: ignore[valid-type]
 ModeName = Literal[MODE_NAMES]  # type: ignore[valid-type]
 Evidence = Literal["flag", "require", "off"]
+Engine = Literal["local", "dask"]
 
 
 class Config(BaseModel):
@@ -60,6 +61,9 @@ class Config(BaseModel):
     local_threads: int | None = Field(None, ge=1)
     # flag: say which values the text does not support; require: empty them; off: skip
     evidence: Evidence = "flag"
+    engine: Engine = "local"  # local: one process's pool; dask: a cluster (extract.run.dask_engine)
+    scheduler: str | None = None  # an existing cluster's scheduler, tcp://host:8786
+    workers: int | None = Field(None, ge=1, le=1024)  # else a LocalCluster of this many processes
 
     @model_validator(mode="after")
     def _check(self) -> Config:
@@ -77,6 +81,16 @@ class Config(BaseModel):
                 raise ValueError(
                     "no API key: set REQUESTY_API_KEY (or EXTRACT_API_KEY), or pass --api-key"
                 )
+        if self.scheduler is not None and "://" not in self.scheduler:
+            raise ValueError(
+                f"scheduler must be an address like tcp://host:8786, got {self.scheduler!r}"
+            )
+        if self.scheduler is not None and self.workers is not None:
+            raise ValueError(
+                "give --scheduler (an existing cluster) or --workers (a local one), not both"
+            )
+        if self.engine == "local" and (self.scheduler or self.workers):
+            raise ValueError("--scheduler and --workers need --engine dask")
         bundled = self.local_model is None or self.local_model_is_bundled
         if not bundled and not Path(str(self.local_model)).is_file():
             raise ValueError(
@@ -144,6 +158,15 @@ class Config(BaseModel):
             settings.setdefault("max_tokens", 1024)
         if key and "api_key" not in settings:
             settings["api_key"] = key
+        if "engine" not in settings and ("scheduler" in settings or "workers" in settings):
+            settings["engine"] = "dask"
+        if settings.get("engine") == "dask":
+            if not {"scheduler", "workers"} & settings.keys() and env.get("EXTRACT_SCHEDULER"):
+                settings["scheduler"] = env["EXTRACT_SCHEDULER"]
+            try:
+                import distributed  # noqa: F401
+            except ImportError:
+                raise ConfigError("--engine dask needs Dask: pip install 'extract[dask]'") from None
         if "model" not in settings and backend != "local" and env.get("EXTRACT_MODEL"):
             settings["model"] = env["EXTRACT_MODEL"]
         try:

@@ -44,6 +44,7 @@ DEFAULT_MODELS: list[dict[str, Any]] = [
 CHAT_PATH = "/v1/chat/completions"
 MODELS_PATH = "/v1/models"
 PROPS_PATH = "/props"
+STATS_PATH = "/_fake/stats"
 
 
 @dataclass
@@ -354,7 +355,9 @@ class FakeOpenAI:
 
     Replies come from the `script()` queue first, then from `responder(request)`
     (default: `schema_responder()`). `latency` seconds are added to every chat reply.
-    `connections` counts accepted TCP connections (keep-alive reuses them).
+    `connections` counts accepted TCP connections (keep-alive reuses them);
+    `max_in_flight` is the most chat requests it was answering at once (also at
+    `GET /_fake/stats`, for a server in another process).
     """
 
     def __init__(
@@ -371,6 +374,8 @@ class FakeOpenAI:
         self.latency = latency
         self.requests: list[RecordedRequest] = []
         self.connections = 0
+        self.in_flight = 0
+        self.max_in_flight = 0
         self._script: deque[Any] = deque()
         self._lock = threading.Lock()
         self._sockets: set[socket.socket] = set()
@@ -462,6 +467,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(200, {"object": "list", "data": self.owner.models})
         elif self._route() == PROPS_PATH and self.owner.props is not None:
             self._json(200, self.owner.props)
+        elif self._route() == STATS_PATH:
+            owner = self.owner
+            chats = len(owner.chat_requests())
+            self._json(200, {"chat_requests": chats, "max_in_flight": owner.max_in_flight})
         else:
             self._not_found()
 
@@ -470,6 +479,17 @@ class _Handler(BaseHTTPRequestHandler):
         if self._route() != CHAT_PATH:
             self._not_found()
             return
+        owner = self.owner
+        with owner._lock:
+            owner.in_flight += 1
+            owner.max_in_flight = max(owner.max_in_flight, owner.in_flight)
+        try:
+            self._reply_to(request)
+        finally:
+            with owner._lock:
+                owner.in_flight -= 1
+
+    def _reply_to(self, request: RecordedRequest) -> None:
         try:
             reply = self.owner._next_reply(request)
             if self.owner.latency:

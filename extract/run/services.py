@@ -27,6 +27,9 @@ class RunServices:
     policy: RetryPolicy
     cache: ChunkCache | None = None
     audit: AuditLog | None = None
+    # Kept for the Dask engine, which gives each worker its share of the run's limits.
+    limiter: RateLimiter | None = None
+    budget: CostBudget | None = None
 
     @classmethod
     def open(cls, config: Config, raw: Backend) -> RunServices:
@@ -43,11 +46,11 @@ class RunServices:
             services.audit = AuditLog(config.audit_log)
             services.backend = AuditedBackend(services.backend, services.audit)
         if raw.name != "local" and (config.requests_per_minute or config.tokens_per_minute):
-            limiter = RateLimiter(config.requests_per_minute, config.tokens_per_minute)
-            services.backend = RateLimitedBackend(services.backend, limiter)
+            services.limiter = RateLimiter(config.requests_per_minute, config.tokens_per_minute)
+            services.backend = RateLimitedBackend(services.backend, services.limiter)
         if config.max_cost is not None and price is not None:
-            budget = CostBudget(config.max_cost, price)
-            services.backend = BudgetedBackend(services.backend, budget)
+            services.budget = CostBudget(config.max_cost, price)
+            services.backend = BudgetedBackend(services.backend, services.budget)
         if config.cache:
             services.cache = ChunkCache(config.resolved_cache_path, refresh=config.refresh)
         return services

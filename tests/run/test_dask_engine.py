@@ -1,0 +1,237 @@
+"""The Dask engine, with real worker processes against the loopback HTTP fake.
+
+The fake runs in this process; the workers (a LocalCluster of processes) reach
+it over TCP, as they would reach a real endpoint. One cluster serves the
+module; tests are few, as each starts real work on two shared cores.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+pytest.importorskip("distributed")
+
+import dask
+from distributed import Client, LocalCluster
+
+from extract import Config, ConfigError, extract_paths
+from extract.cli import main
+from tests.fake_server import FakeOpenAI, document_text, schema_responder
+
+LINE = re.compile(r"^(.+?)\s{2,}(\d+)\s+\$([\d.]+)\s+\$([\d.]+)$", re.M)
+
+
+def invoice_fill(request) -> dict:
+    """A deterministic 'model': reads the invoice's fields from the chunk it is shown."""
+    text = document_text(request)
+    found: dict = {}
+    if m := re.search(r"INVOICE #(\S+)", text):
+        found["invoice_number"] = m.group(1)
+    if m := re.search(r"TOTAL DUE \$(\S+)", text):
+        found["total"] = float(m.group(1))
+    found["line_items"] = [
+        {"description": d.strip(), "quantity": float(q), "unit_price": float(u), "amount": float(a)}
+        for d, q, u, a in LINE.findall(text)
+    ]
+    return found
+
+
+def assert_same_values(left: pd.DataFrame, right: pd.DataFrame) -> None:
+    def plain(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.astype(object).where(frame.notna(), None)
+
+    pd.testing.assert_frame_equal(plain(left), plain(right))
+
+
+def make_invoices(folder: Path, n: int) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        lines = "\n".join(
+            f"Widget model {i}-{j}      {j + 1}    ${10 + j}.00    ${(j + 1) * (10 + j)}.00"
+            for j in range(1 + i % 3)
+        )
+        (folder / f"inv{i:03d}.txt").write_text(
+            f"ACME SUPPLY CO\nINVOICE #A-{i:04d}\n\n{lines}\n\nTOTAL DUE ${100 + i}.00\n"
+        )
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def client():
+    # A dead worker's leases come back after the lease timeout (30 s by default).
+    with (
+        dask.config.set(
+            {
+                "distributed.scheduler.locks.lease-timeout": "4s",
+                "distributed.scheduler.locks.lease-validation-interval": "1s",
+            }
+        ),
+        LocalCluster(
+            n_workers=2, threads_per_worker=2, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as c,
+    ):
+        yield c
+
+
+def settings(url: str, tmp_path: Path, **more) -> Config:
+    return Config.resolve(
+        base_url=url,
+        api_key="x",
+        quiet=True,
+        cache_path=tmp_path / "cache.sqlite",
+        requests_per_minute=0,
+        tokens_per_minute=0,
+        **more,
+    )
+
+
+def test_dask_engine_writes_the_tables_the_local_engine_writes(client, tmp_path):
+    docs = make_invoices(tmp_path / "docs", 24)
+    with FakeOpenAI(schema_responder(invoice_fill)) as fake:
+        local = extract_paths([docs], "invoice", settings(fake.base_url, tmp_path / "a"))
+        sent_local = len(fake.chat_requests())
+        cfg = settings(fake.base_url, tmp_path / "b", engine="dask")
+        dask = extract_paths([docs], "invoice", cfg, client=client)
+        assert len(fake.chat_requests()) == 2 * sent_local  # own cache: every chunk asked again
+
+    assert len(dask.tables.documents) == 25  # every input, the broken PDF included
+    assert (dask.tables.documents["status"] == "ok").sum() == 24
+    assert dask.tables.documents.loc[0, "source"].endswith("broken.pdf")
+    pd.testing.assert_frame_equal(dask.tables.documents, local.tables.documents)
+    items = dask.tables.children["line_items"]
+    assert len(items) == sum(1 + i % 3 for i in range(24))
+    pd.testing.assert_frame_equal(items, local.tables.children["line_items"])
+    assert dask.tables.evidence is not None and len(dask.tables.evidence) > 0
+    pd.testing.assert_frame_equal(dask.tables.evidence, local.tables.evidence)
+    assert dask.tables.documents["cost_usd"].sum() == local.tables.documents["cost_usd"].sum()
+    assert dask.cluster is not None and dask.cluster.workers == 2
+    assert "dask: 2 workers" in dask.summary()
+
+
+def test_a_dataset_out_is_written_by_the_workers_in_parts_read_back_as_one_table(client, tmp_path):
+    import dask.dataframe as dd
+
+    docs = make_invoices(tmp_path / "docs", 90)  # 64 partitions of 2 documents (one of 1)
+    root = tmp_path / "out"
+    with FakeOpenAI(schema_responder(invoice_fill)) as fake:
+        cfg = settings(fake.base_url, tmp_path)
+        extract_paths([docs], "invoice", cfg, out=tmp_path / "local.parquet")
+        dask = extract_paths(
+            [docs],
+            "invoice",
+            cfg.model_copy(update={"engine": "dask"}),
+            out=f"{root}/",
+            client=client,
+        )
+        again = extract_paths(
+            [docs], "invoice", cfg.model_copy(update={"engine": "dask"}), out=root, client=client
+        )
+    parts = sorted(p.name for p in (root / "documents").iterdir())
+    assert parts == [f"part-{i:06d}.parquet" for i in range(46)]  # the rerun overwrote its parts
+    # The same values; a column empty in every row reads back as text here (each part is
+    # typed from the schema, so parts agree), where the single file has no type for it.
+    documents = pd.read_parquet(root / "documents")
+    local = pd.read_parquet(tmp_path / "local.parquet")
+    assert_same_values(documents, local)
+    items = pd.read_parquet(root / "line_items")
+    local_items = pd.read_parquet(tmp_path / "local.line_items.parquet")
+    assert_same_values(items, local_items)
+    assert len(dd.read_parquet(root / "line_items").compute()) == len(items)
+    evidence = pd.read_parquet(root / "evidence")
+    assert_same_values(evidence, pd.read_parquet(tmp_path / "local.evidence.parquet"))
+    assert dask.written == [f"{root}/documents", f"{root}/line_items", f"{root}/evidence"]
+    pd.testing.assert_frame_equal(again.tables.documents, dask.tables.documents)
+
+
+def test_the_concurrency_cap_holds_across_the_cluster_and_a_rerun_repays_nothing(client, tmp_path):
+    docs = make_invoices(tmp_path / "docs", 40)
+    cfg = settings("http://unused/v1", tmp_path, engine="dask", concurrency=4)
+    with FakeOpenAI(schema_responder(invoice_fill), latency=0.1) as fake:
+        cfg = cfg.model_copy(update={"base_url": fake.base_url})
+        first = extract_paths([docs], "invoice", cfg, client=client)
+        sent = len(fake.chat_requests())
+        assert fake.max_in_flight == 4  # counted by the server: saturated, never past the cap
+        again = extract_paths([docs], "invoice", cfg, client=client)
+        assert len(fake.chat_requests()) == sent  # the shared cache answered every chunk
+    assert sent == 40
+    assert again.cached_chunks == 40
+    pd.testing.assert_frame_equal(again.tables.documents, first.tables.documents)
+
+
+def test_a_killed_worker_loses_nothing_and_its_finished_chunks_are_not_paid_again(client, tmp_path):
+    docs = make_invoices(tmp_path / "docs", 48)
+    with FakeOpenAI(schema_responder(invoice_fill), latency=0.2) as fake:
+        cfg = settings(fake.base_url, tmp_path, engine="dask", concurrency=8)
+        with ThreadPoolExecutor(1) as driver:
+            run = driver.submit(extract_paths, [docs], "invoice", cfg, client=client)
+            while len(fake.chat_requests()) < 16:
+                time.sleep(0.05)
+            address, pid = sorted(client.run(os.getpid).items())[0]
+            assert client.processing()[address]  # it is in the middle of a partition
+            os.kill(pid, signal.SIGKILL)  # the nanny starts a fresh process
+            report = run.result(timeout=120)
+        asked = Counter(document_text(r) for r in fake.chat_requests())
+
+    table = report.tables.documents
+    assert len(table) == 49 and table["doc_id"].is_unique
+    assert (table["status"] == "ok").sum() == 48
+    assert sorted(table["invoice_number"].dropna()) == [f"A-{i:04d}" for i in range(48)]
+    again = [text for text, n in asked.items() if n > 1]
+    assert len(asked) == 48
+    assert len(again) <= 4  # only what the dead worker had in flight (its 4 leases)
+
+
+def test_cli_runs_on_the_scheduler_named_in_the_environment(client, tmp_path, capsys, monkeypatch):
+    docs = make_invoices(tmp_path / "docs", 3)
+    out = tmp_path / "out.parquet"
+    monkeypatch.setenv("EXTRACT_SCHEDULER", client.scheduler.address)
+    with FakeOpenAI(schema_responder(invoice_fill)) as fake:
+        code = main(
+            [
+                "run",
+                str(docs),
+                "--schema",
+                "invoice",
+                "--out",
+                str(out),
+                "--base-url",
+                fake.base_url,
+                "--api-key",
+                "x",
+                "--engine",
+                "dask",
+            ]
+        )
+    assert code == 1  # the broken PDF
+    err = capsys.readouterr().err
+    assert f"dask scheduler {client.scheduler.address}, 2 workers" in err
+    assert "dask: 2 workers" in err
+    table = pd.read_parquet(out)
+    assert list(table["status"]) == ["error", "ok", "ok", "ok"]
+
+
+def test_engine_settings_are_checked_before_any_cluster_starts():
+    base = {"base_url": "http://h/v1", "api_key": "k"}
+    assert Config.resolve(**base).engine == "local"
+    assert Config.resolve(**base, workers=3).engine == "dask"  # --workers implies dask
+    env = {"EXTRACT_SCHEDULER": "tcp://10.0.0.5:8786"}
+    assert Config.resolve(**base, engine="dask", env=env).scheduler == "tcp://10.0.0.5:8786"
+    assert Config.resolve(**base, env=env).scheduler is None  # only read for --engine dask
+    for bad, message in [
+        ({"scheduler": "10.0.0.5"}, "tcp://host:8786"),
+        ({"scheduler": "tcp://h:8786", "workers": 2}, "not both"),
+        ({"engine": "local", "workers": 2}, "need --engine dask"),
+    ]:
+        with pytest.raises(ConfigError, match=message):
+            Config.resolve(**base, **bad)

@@ -41,7 +41,7 @@ def fill(request) -> dict:
     return invoice_fill(request)
 
 
-def make_run(folder: Path, suffix: str = ".parquet") -> Path:
+def make_run(folder: Path, suffix: str = ".parquet", *extra: str) -> Path:
     """Run the pipeline over the test documents; return the main table's path."""
     docs = folder / "docs"
     shutil.copytree(ROOT / "sample_docs", docs)
@@ -67,6 +67,7 @@ def make_run(folder: Path, suffix: str = ".parquet") -> Path:
                 "x",
                 "--no-cache",
                 "--quiet",
+                *extra,
             ]
         )
     return out

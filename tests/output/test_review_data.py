@@ -15,6 +15,7 @@ import pytest
 from extract.cli import main
 from extract.output.corrections import corrected_path
 from extract.output.review import write_review
+from extract.output.review.gather import gather
 from extract.output.review.html import script_json
 from extract.output.review.images import png_grey
 from tests.conftest import ROOT
@@ -42,6 +43,20 @@ def test_the_page_is_built_from_csv_tables_too(tmp_path: Path):
     assert [d["id"] for d in index["docs"]] == list(main_table["doc_id"])
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)  # nothing fetched
     assert page.count("<script") == len(index["docs"]) + 2  # index, one per document, code
+
+
+def test_a_run_without_evidence_still_gets_a_page_with_its_values_and_texts(tmp_path: Path):
+    out = make_run(tmp_path, ".parquet", "--evidence", "off")
+    assert not out.with_name("invoices.evidence.parquet").exists()
+    data = gather(out)
+    assert data.meta["has_evidence"] is False and data.meta["has_texts"] is True
+    assert all(doc["grounded"] is None for doc in data.index)
+    northwind = next(i for i, d in enumerate(data.index) if d["name"].endswith("5531.txt"))
+    detail = data.details[northwind]
+    values = {v["f"]: v for v in detail["values"]}
+    assert values["invoice_number"] == {"f": "invoice_number", "v": "NW-5531"}  # no quote
+    assert "NW-5531" in detail["pages"][0]
+    write_review(out)  # and the page is written
 
 
 def run_nda(tmp_path: Path, parties: list[str]) -> Path:

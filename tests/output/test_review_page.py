@@ -131,6 +131,16 @@ def test_document_list_filters_by_status_ungrounded_field_value_and_search(opene
     assert listed(opened) == ["receipt-kopi-tiam.txt"]
     assert opened.find_element(By.ID, "list-count").text.startswith("1 of ")
 
+    search = opened.find_element(By.ID, "search")
+    search.clear()
+    search.send_keys("Recovery time OBJECTIVE")  # printed only in the long agreement
+    assert listed(opened) == []
+    opened.find_element(By.ID, "search-text").click()
+    assert listed(opened) == ["master-services-agreement-long.txt"]
+    search.clear()
+    search.send_keys('onerror="window')  # quotes and markup are escaped in the data
+    assert listed(opened) == ["hostile.txt"]
+
 
 def test_clicking_a_value_highlights_and_scrolls_to_its_quote_and_back(opened, run):
     open_doc(opened, "master-services-agreement-long.txt")

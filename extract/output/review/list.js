@@ -5,6 +5,7 @@
   function filters() {
     return {
       q: $('search').value.trim().toLowerCase(),
+      inText: $('search-text').checked,
       status: $('status-filter').value,
       ungrounded: $('ungrounded-filter').checked,
       field: $('field-filter').value,
@@ -14,7 +15,7 @@
   function matches(doc, f) {
     if (f.status && doc.status !== f.status) return false;
     if (f.ungrounded && !(doc.ungrounded && doc.ungrounded.length)) return false;
-    if (f.q && doc.hay.indexOf(f.q) < 0) return false;
+    if (f.q && doc.hay.indexOf(f.q) < 0 && !(f.inText && inText(doc.i, f.q))) return false;
     if (f.field || f.fieldValue) {
       var fv = doc.fv || {};
       var keys = f.field ? [f.field] : Object.keys(fv);
@@ -26,6 +27,21 @@
       if (!hit) return false;
     }
     return true;
+  }
+  // Searching the text reads each document's JSON block as a string, never parsing it: the
+  // pages come first in the block, and '],"values":' cannot occur inside a JSON string.
+  var lowered = new Map();
+  function inText(i, q) {
+    if (q.length < 3) return false;
+    if (!lowered.has(i)) {
+      var node = document.getElementById('d-' + i);
+      var raw = node ? node.textContent : '';
+      var end = raw.indexOf('],"values":');
+      lowered.set(i, end > 0 ? raw.slice(0, end).toLowerCase() : '');
+    }
+    var escaped = JSON.stringify(q).slice(1, -1).replace(/</g, '\\u003c').replace(/>/g, '\\u003e')
+      .replace(/&/g, '\\u0026');
+    return lowered.get(i).indexOf(escaped) >= 0;
   }
   // Only the rows in view (and a few around) exist: 2,000 list items would cost more
   // layout than the open document does.

@@ -163,7 +163,7 @@
       fieldSelect.appendChild(o);
     });
     ['search', 'field-value'].forEach(function (id) { $(id).addEventListener('input', renderList); });
-    ['status-filter', 'ungrounded-filter', 'field-filter'].forEach(function (id) {
+    ['status-filter', 'ungrounded-filter', 'field-filter', 'search-text'].forEach(function (id) {
       $(id).addEventListener('change', renderList);
     });
     var pending = false;

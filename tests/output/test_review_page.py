@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
 from extract.output.corrections import apply_corrections, corrected_path
@@ -58,30 +59,36 @@ def opened(browser, page: Path):
 
 
 def open_doc(driver, name: str) -> None:
-    for li in driver.find_elements(By.CSS_SELECTOR, "#doc-list li"):
-        if li.find_element(By.CSS_SELECTOR, ".name").text == name:
-            li.click()
-            return
-    raise AssertionError(f"{name} is not in the document list")
+    """Click the document's row. Rows are redrawn as the list scrolls, so a row found a
+    moment ago may be gone: look again."""
+    row = f"//ol[@id='doc-list']/li[span[@class='name' and text()='{name}']]"
+    for _ in range(5):
+        try:
+            driver.find_element(By.XPATH, row).click()
+        except StaleElementReferenceException:
+            continue
+        assert driver.find_element(By.CSS_SELECTOR, "#doc-head h2").text == name
+        return
+    raise AssertionError(f"could not open {name}")
 
 
 def value_node(driver, field: str):
-    for node in driver.find_elements(By.CSS_SELECTOR, "#fields .value"):
-        key = int(node.get_attribute("data-k"))
-        if (
-            driver.execute_script(
-                "var i = window.extractReview.state.current;"
-                "return JSON.parse(document.getElementById('d-' + i).textContent).values[arguments[0]].f",
-                key,
-            )
-            == field
-        ):
-            return node
-    raise AssertionError(f"no value {field} on the open document")
+    """The open document's value `field` (a path as in the evidence table)."""
+    node = driver.execute_script(
+        "var d = JSON.parse(document.getElementById('d-' + window.extractReview.state.current)"
+        ".textContent); var k = d.values.findIndex(v => v.f === arguments[0]);"
+        "return k < 0 ? null : document.getElementById('v-' + k);",
+        field,
+    )
+    assert node is not None, f"no value {field} on the open document"
+    return node
 
 
 def listed(driver) -> list[str]:
-    return [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#doc-list li .name")]
+    """The names in the list, read at once (rows are redrawn as the list scrolls)."""
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll('#doc-list li .name'), e => e.textContent)"
+    )
 
 
 def evidence_of(run: Path, name: str, field: str) -> dict:

@@ -30,7 +30,9 @@ def add_review_commands(sub: argparse._SubParsersAction) -> None:
         epilog=REVIEW_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    review.add_argument("out", type=Path, metavar="OUT", help="the run's main table")
+    review.add_argument(
+        "out", type=Path, metavar="OUT", help="the run's main table, or its dataset folder (DIR/)"
+    )
     review.add_argument(
         "--html", type=Path, help="page to write (default <stem>.review.html beside OUT)"
     )

@@ -48,6 +48,13 @@ def apply_corrections(out: Path, corrections: Path) -> Applied:
     from extract.output.review.tables import child_tables  # same finder as the review page
     from extract.output.writers import child_path, write_frame
 
+    if out.is_dir():
+        raise ConfigError(
+            f"{out} is a dataset folder: apply-corrections writes corrected copies of table "
+            "files (--out run.parquet or run.csv)"
+        )
+    if not out.is_file():
+        raise ConfigError(f"no table at {out}: give the path that was passed to --out")
     rows = read_corrections(corrections)
     main = _read(out)
     children = {name: _read(_child_file(out, name)) for name in child_tables(out)}

@@ -42,7 +42,8 @@ def fill(request) -> dict:
 
 
 def make_run(folder: Path, suffix: str = ".parquet", *extra: str) -> Path:
-    """Run the pipeline over the test documents; return the main table's path."""
+    """Run the pipeline over the test documents; return the main table's path (or, for
+    suffix "/", the dataset's folder)."""
     docs = folder / "docs"
     shutil.copytree(ROOT / "sample_docs", docs)
     (docs / "hostile.txt").write_text(HOSTILE, encoding="utf-8")
@@ -58,7 +59,7 @@ def make_run(folder: Path, suffix: str = ".parquet", *extra: str) -> Path:
                 "--schema",
                 "invoice",
                 "--out",
-                str(out),
+                str(out) + ("/" if suffix == "/" else ""),  # a trailing slash: a dataset
                 "--backend",
                 "openai",
                 "--base-url",

@@ -156,3 +156,17 @@ def test_removing_a_list_item_does_not_shift_the_others_corrected_with_it(tmp_pa
     assert main(["apply-corrections", str(out), str(fixes)]) == 0
     fixed = pd.read_parquet(corrected_path(out))
     assert list(fixed["parties"].iloc[0]) == ["Harbor Analytics, LLC"]
+
+
+def test_a_parquet_dataset_folder_gets_a_page_too(tmp_path: Path):
+    root = make_run(tmp_path, "/")  # --out DIR/: one folder per table, written in parts
+    assert (root / "documents").is_dir() and (root / "evidence").is_dir()
+    page = write_review(root)
+    assert page == root / "review.html"
+    data = gather(root)
+    northwind = next(i for i, d in enumerate(data.index) if d["name"].endswith("5531.txt"))
+    values = {v["f"]: v for v in data.details[northwind]["values"]}
+    assert values["invoice_number"]["m"] == "exact" and values["invoice_number"]["q"] == "NW-5531"
+    assert values["line_items[1].amount"]["v"] == 15
+    fixes = write_csv(tmp_path / "c.csv", [("x", "total", "1", "2")])
+    assert main(["apply-corrections", str(root), str(fixes)]) == 2  # clear error, no crash

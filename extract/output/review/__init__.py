@@ -25,7 +25,8 @@ def _find_source(source: str, out: Path) -> Path | None:
 
 
 def review_path(out: Path) -> Path:
-    return out.with_name(f"{out.stem}.review.html")
+    """Beside the main table, or inside a dataset's folder."""
+    return out / "review.html" if out.is_dir() else out.with_name(f"{out.stem}.review.html")
 
 
 def write_review(

@@ -22,6 +22,7 @@ import pandas as pd
 
 from extract.errors import ConfigError
 from extract.ingest.documents import PAGE_SEPARATOR
+from extract.output.dataset import read_dataset
 from extract.output.review.tables import (
     TRUST_COLUMNS,
     child_tables,
@@ -51,16 +52,10 @@ class Gathered:
 
 def gather(out: Path, *, low_confidence: float = 0.5) -> Gathered:
     """Everything the page shows about the run whose main table is `out`."""
-    if not out.is_file():
-        raise ConfigError(f"no table at {out}: give the path that was passed to --out")
-    main = read_table(out)
+    main, children, evidence, texts = _load(out)
     missing = {"doc_id", "source", "status"} - set(main.columns)
     if missing:
         raise ConfigError(f"{out} is not a main table of extract (no {', '.join(sorted(missing))})")
-    children = child_tables(out)
-    ev_file = evidence_path(out)
-    evidence = read_table(ev_file) if ev_file.is_file() else None
-    texts = read_texts(texts_path(out)) if texts_path(out).is_file() else {}
     fields = [c for c in main.columns if c not in BASE_COLUMNS and c not in TRUST_COLUMNS]
     ev_by_doc = group(evidence, "doc_id") if evidence is not None else {}
     kids_by_doc = {name: group(frame, "doc_id") for name, frame in children.items()}
@@ -90,6 +85,24 @@ def gather(out: Path, *, low_confidence: float = 0.5) -> Gathered:
         "page_separator": SEPARATOR,
     }
     return Gathered(meta=meta, index=index, details=details, sources=sources)
+
+
+def _load(
+    out: Path,
+) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], pd.DataFrame | None, dict[str, DocText]]:
+    """The main table, child tables, evidence and texts of a run: files beside `out`, or a
+    Parquet dataset folder (`--out DIR/`, which keeps no texts)."""
+    if out.is_dir():
+        try:
+            tables = read_dataset(str(out))
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"cannot read the dataset {out}: {exc}") from exc
+        return tables.documents, tables.children, tables.evidence, {}
+    if not out.is_file():
+        raise ConfigError(f"no table at {out}: give the path that was passed to --out")
+    evidence = read_table(evidence_path(out)) if evidence_path(out).is_file() else None
+    texts = read_texts(texts_path(out)) if texts_path(out).is_file() else {}
+    return read_table(out), child_tables(out), evidence, texts
 
 
 def _detail(

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from extract import Config, extract_paths
 from extract.ingest.documents import read_document
+from extract.ingest.pdf_reader import worker_cpu_seconds
 from extract.llm.backends.registry import make_backend
 from extract.run.core import plan_chunks
 from extract.run.task import Task
@@ -44,8 +45,9 @@ def fake_api(latency: float, responder: str | None = None):
 
 
 def cpu_seconds() -> float:
+    """This process's CPU time plus the PDF reader process's (PDFs are parsed there)."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    return usage.ru_utime + usage.ru_stime + worker_cpu_seconds()
 
 
 def cpu_per_page(n_docs: int) -> None:

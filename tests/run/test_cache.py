@@ -135,3 +135,19 @@ def test_local_models_with_the_same_file_name_are_told_apart_by_their_bytes(tmp_
     a, b, c = (weights_identity(tmp_path / f / "model.gguf") for f in "abc")
     assert a != b and a == c  # same bytes share answers, same name alone does not
     assert a == "sha256:" + hashlib.sha256(b"GGUF one").hexdigest()
+
+
+def test_a_key_computed_before_the_package_was_regrouped_is_still_the_key():
+    """Pinned from the code before the wings (commit 92f9734): a cache filled then still answers."""
+    request = StructuredRequest(
+        messages=(
+            {"role": "system", "content": "Extract."},
+            {"role": "user", "content": "Total 15.30"},
+        ),
+        schema={"type": "object", "properties": {"total": {"type": "string"}}},
+        schema_name="receipt",
+        max_tokens=512,
+        tags={"doc_id": "d", "chunk": "0", "attempt": "0"},  # tags are not part of the key
+    )
+    key = cache_key("requesty", "mistral/mistral-small-2503", "json_schema", request)
+    assert key == "d6bafb1db18803742003d29a668b6030809fe2e68f95408ecca0686d556c9eda"

@@ -74,9 +74,7 @@ def gather(out: Path, *, low_confidence: float = 0.5) -> Gathered:
     meta = {
         "title": f"Review: {out.name}",
         "table": str(out),
-        "key": hashlib.sha256(f"{out.resolve()}:{out.stat().st_mtime_ns}".encode()).hexdigest()[
-            :16
-        ],
+        "key": _storage_key(out),
         "fields": fields,
         "children": list(children),
         "low_confidence": low_confidence,
@@ -85,6 +83,12 @@ def gather(out: Path, *, low_confidence: float = 0.5) -> Gathered:
         "page_separator": SEPARATOR,
     }
     return Gathered(meta=meta, index=index, details=details, sources=sources)
+
+
+def _storage_key(out: Path) -> str:
+    """Names the browser's saved corrections: a new run to the same path starts afresh."""
+    stamp = f"{out.resolve()}:{out.stat().st_mtime_ns}"
+    return hashlib.sha256(stamp.encode()).hexdigest()[:16]
 
 
 def _load(

@@ -144,6 +144,12 @@ def add_backend_options(parser: argparse.ArgumentParser) -> None:
         "(default), qwen2.5-coder-0.5b (about 2.7x faster, less accurate)",
     )
     g.add_argument("--threads", type=int, dest="local_threads", help="CPU threads, local model")
+    g.add_argument(
+        "--logprobs",
+        choices=["auto", "on", "off"],
+        help="ask for token log-probabilities, the evidence table's confidence (default auto: "
+        "where the endpoint's model listing offers them; the embedded model always can)",
+    )
 
 
 def add_run_control_options(parser: argparse.ArgumentParser) -> None:
@@ -210,6 +216,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         local_model=args.local_model,
         local_threads=args.local_threads,
         evidence=getattr(args, "evidence", None),
+        logprobs=args.logprobs,
         quiet=getattr(args, "quiet", False) or None,
         engine=getattr(args, "engine", None),
         scheduler=getattr(args, "scheduler", None),

@@ -64,6 +64,9 @@ class Config(BaseModel):
     engine: Engine = "local"  # local: one process's pool; dask: a cluster (extract.run.dask_engine)
     scheduler: str | None = None  # an existing cluster's scheduler, tcp://host:8786
     workers: int | None = Field(None, ge=1, le=1024)  # else a LocalCluster of this many processes
+    # token log-probabilities (the evidence table's confidence): auto asks a hosted endpoint
+    # whose model listing offers them; the embedded model always gives them
+    logprobs: Literal["auto", "on", "off"] = "auto"
 
     @model_validator(mode="after")
     def _check(self) -> Config:

@@ -20,6 +20,7 @@ import contextlib
 import json
 import math
 import random
+import re
 import socket
 import sys
 import threading
@@ -69,6 +70,9 @@ class Reply:
     completion_tokens: int = 7
     model: str | None = None  # default: the request's model
     delay: float = 0.0
+    # log-probability of each content token, sent when the request asks for logprobs:
+    # a number for every token, or a function of the token's text
+    logprob: float | Callable[[str], float] = -0.01
 
 
 @dataclass
@@ -256,10 +260,15 @@ def document_text(request: RecordedRequest) -> str:
 # --- responders ------------------------------------------------------------------------
 
 
-def schema_responder(fill: Callable[[RecordedRequest], dict[str, Any]] | None = None) -> Responder:
+def schema_responder(
+    fill: Callable[[RecordedRequest], dict[str, Any]] | None = None,
+    *,
+    logprob: float | Callable[[str], float] = -0.01,
+) -> Responder:
     """Answer every request with a minimal valid instance of the schema it carries (as tool
     arguments in tools mode, else as content; `{}` when it carries none). `fill(request)`
-    returns top-level keys that override the minimal values."""
+    returns top-level keys that override the minimal values; `logprob` scores the tokens
+    when the request asks for log-probabilities."""
 
     def respond(request: RecordedRequest) -> Reply:
         schema, as_tool = request_schema(request.body)
@@ -267,7 +276,7 @@ def schema_responder(fill: Callable[[RecordedRequest], dict[str, Any]] | None = 
         if fill is not None and isinstance(data, dict):
             data.update(fill(request))
         text = json.dumps(data)
-        return Reply(tool_arguments=text) if as_tool else Reply(content=text)
+        return Reply(tool_arguments=text) if as_tool else Reply(content=text, logprob=logprob)
 
     return respond
 
@@ -603,12 +612,33 @@ def _completion(request: RecordedRequest, reply: Reply) -> dict[str, Any]:
         "object": "chat.completion",
         "created": int(time.time()),
         "model": reply.model or body.get("model") or "unknown",
-        "choices": [{"index": 0, "message": message, "finish_reason": reply.finish_reason}],
+        "choices": [
+            {
+                "index": 0,
+                "message": message,
+                "finish_reason": reply.finish_reason,
+                "logprobs": _logprobs(reply) if body.get("logprobs") else None,
+            }
+        ],
         "usage": {
             "prompt_tokens": prompt,
             "completion_tokens": reply.completion_tokens,
             "total_tokens": prompt + reply.completion_tokens,
         },
+    }
+
+
+def _logprobs(reply: Reply) -> dict[str, Any] | None:
+    """OpenAI's `logprobs` of a reply's content: words, spaces and signs as tokens."""
+    if reply.content is None:
+        return None
+    tokens = re.findall(r"\w+|\s+|[^\w\s]", reply.content)
+    score = reply.logprob if callable(reply.logprob) else (lambda _token: reply.logprob)
+    return {
+        "content": [
+            {"token": t, "logprob": score(t), "bytes": list(t.encode()), "top_logprobs": []}
+            for t in tokens
+        ]
     }
 
 

@@ -24,7 +24,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,8 @@ CREATE TABLE IF NOT EXISTS answers (
     data TEXT NOT NULL,
     usage TEXT NOT NULL,
     models TEXT NOT NULL,
-    created REAL NOT NULL
+    created REAL NOT NULL,
+    confidence TEXT
 )"""
 
 
@@ -49,6 +50,8 @@ class CachedAnswer:
     data: dict[str, Any] | None  # None: the answer was cut at max_tokens (the chunk gets split)
     usage: dict[str, int]
     models: list[str]
+    # each value's probability by answer path, where the backend gave log-probabilities
+    confidence: dict[str, tuple[Any, float]] = field(default_factory=dict)
 
 
 def cache_key(
@@ -105,7 +108,7 @@ class ChunkCache:
         with self._lock:
             try:
                 row = self._db.execute(
-                    "SELECT data, usage, models FROM answers WHERE key = ?", (key,)
+                    "SELECT data, usage, models, confidence FROM answers WHERE key = ?", (key,)
                 ).fetchone()
             except sqlite3.Error as exc:
                 self._warn_once("read", f"cannot read the answer cache {self.path}: {exc}")
@@ -131,10 +134,15 @@ class ChunkCache:
             json.dumps(answer.usage),
             json.dumps(answer.models),
             time.time(),
+            json.dumps(answer.confidence, ensure_ascii=False) if answer.confidence else None,
         )
         with self._lock:
             try:
-                self._db.execute("INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?)", row)
+                self._db.execute(
+                    "INSERT OR REPLACE INTO answers (key, data, usage, models, created, "
+                    "confidence) VALUES (?, ?, ?, ?, ?, ?)",
+                    row,
+                )
                 self._db.commit()
             except sqlite3.Error as exc:
                 with contextlib.suppress(sqlite3.Error):
@@ -186,6 +194,9 @@ def _open(path: Path) -> sqlite3.Connection:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute(SCHEMA_SQL)
+        columns = {row[1] for row in db.execute("PRAGMA table_info(answers)")}
+        if "confidence" not in columns:  # a cache from before confidences were kept
+            db.execute("ALTER TABLE answers ADD COLUMN confidence TEXT")
         db.execute("SELECT data, usage, models FROM answers LIMIT 1").fetchall()
         db.commit()
     except BaseException:
@@ -196,11 +207,18 @@ def _open(path: Path) -> sqlite3.Connection:
 
 def _parse_row(row: tuple[Any, ...]) -> CachedAnswer:
     """A stored row as an answer; ValueError or TypeError if it is not one."""
-    data, usage, models = (json.loads(cell) for cell in row)
+    data, usage, models = (json.loads(cell) for cell in row[:3])
+    confidence = json.loads(row[3]) if len(row) > 3 and row[3] else {}
     if data is not None and not isinstance(data, dict):
         raise ValueError("the stored answer is not a JSON object")
     if not isinstance(usage, dict) or not all(isinstance(v, int) for v in usage.values()):
         raise ValueError("the stored usage is malformed")
     if not isinstance(models, list) or not all(isinstance(m, str) for m in models):
         raise ValueError("the stored model list is malformed")
-    return CachedAnswer(data, usage, models)
+    if not isinstance(confidence, dict) or not all(
+        isinstance(v, list) and len(v) == 2 for v in confidence.values()
+    ):
+        raise ValueError("the stored confidences are malformed")
+    return CachedAnswer(
+        data, usage, models, {k: (v[0], float(v[1])) for k, v in confidence.items()}
+    )

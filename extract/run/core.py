@@ -17,6 +17,7 @@ from extract.evidence.step import document_evidence
 from extract.ingest.chunking import Chunk, chunk_document, split_chunk
 from extract.ingest.documents import Document, file_id
 from extract.llm.backends.base import Backend, Message, StructuredRequest
+from extract.llm.confidence import Confidences, value_confidences
 from extract.llm.prompting import (
     reask_messages,
     text_budget,
@@ -49,7 +50,7 @@ class ChunkOutcome:
     usage: Usage = field(default_factory=Usage)
     models: list[str] = field(default_factory=list)
     cached: bool = False
-    confidence: dict[str, tuple[Any, float]] = field(default_factory=dict)  # path -> (raw, p)
+    confidence: Confidences = field(default_factory=dict)  # answer path -> (value, probability)
     fit_tokens: int | None = None  # after a context-length error: text tokens that fit
 
 
@@ -109,11 +110,13 @@ def extract_chunk(
             pass  # valid under an earlier schema version only (or a stale row): ask again
         else:
             outcome.models, outcome.cached = hit.models, True
-            outcome.usage = usage
+            outcome.usage, outcome.confidence = usage, hit.confidence
             return outcome
 
     problem = ""
-    first_try: tuple[dict[str, Any], dict[str, Any], int] | None = None  # before a checks re-ask
+    first_try: tuple[dict[str, Any], dict[str, Any], int, Confidences] | None = (
+        None  # before a checks re-ask
+    )
     for attempt in range(cfg.max_reasks + 1):
         try:
             answer = services.send(_request(task, messages, chunk, attempt), outcome.usage)
@@ -154,21 +157,22 @@ def extract_chunk(
                 _clip(answer.text or ""), _clip(problem)
             )
             continue
+        outcome.confidence = value_confidences(answer.text, answer.logprobs)
         failed = task.failed_checks(outcome.data, whole=n_chunks == 1)
         if failed and first_try is None and attempt < cfg.max_reasks:
             # Valid, but its values contradict each other: ask once more, saying how.
-            first_try = (raw, outcome.data, len(failed))
+            first_try = (raw, outcome.data, len(failed), outcome.confidence)
             problem = "its values do not agree: " + "; ".join(failed.values())
             messages = messages[: 2 + len(task.examples)] + reask_messages(
                 _clip(answer.text or ""), _clip(problem)
             )
             continue
         if first_try is not None and len(failed) >= first_try[2]:
-            raw, outcome.data = first_try[0], first_try[1]  # the re-ask did not help
+            raw, outcome.data, _, outcome.confidence = first_try  # the re-ask did not help
         return _keep(outcome, raw, services.cache_key(first), services)  # the mode that answered
     if first_try is not None:  # the checks re-ask gave no valid answer: keep the first one
         outcome.error = None
-        outcome.data = first_try[1]
+        outcome.data, outcome.confidence = first_try[1], first_try[3]
         return _keep(outcome, first_try[0], services.cache_key(first), services)
     outcome.error = f"invalid answer after {cfg.max_reasks + 1} attempts: {problem}"
     return outcome
@@ -178,7 +182,9 @@ def _keep(
     outcome: ChunkOutcome, raw: dict[str, Any], key: str, services: RunServices
 ) -> ChunkOutcome:
     """Store the answer kept (the raw object, so grounding and checks re-run on a hit)."""
-    services.remember(key, CachedAnswer(raw, asdict(outcome.usage), list(outcome.models)))
+    services.remember(
+        key, CachedAnswer(raw, asdict(outcome.usage), list(outcome.models), outcome.confidence)
+    )
     return outcome
 
 

@@ -245,6 +245,9 @@ def test_real_call_answers_valid_json(backend):
     assert answer.finish_reason == "stop"
     assert answer.prompt_tokens > 20 and 0 < answer.completion_tokens <= 64
     assert answer.model == backend.model
+    # every token's log-probability, recorded as it was sampled: they spell the answer
+    assert answer.logprobs and "".join(t for t, _ in answer.logprobs) == answer.text
+    assert all(lp <= 0 for _, lp in answer.logprobs)
 
 
 def test_prompt_longer_than_context_is_a_provider_error(backend):
@@ -271,3 +274,5 @@ def test_cli_extracts_a_receipt_with_the_embedded_model(model_path: Path, tmp_pa
     assert row["model"] == Path(DEFAULT_MODEL.filename).stem and row["cost_usd"] == 0
     assert row["prompt_tokens"] > 100 and row["completion_tokens"] > 0
     assert isinstance(row["company"], str) and row["company"]  # a value, not a crash or null
+    evidence = pd.read_csv(tmp_path / "receipts.evidence.csv").set_index("field")
+    assert 0 < evidence.loc["company", "confidence"] <= 1  # llama.cpp always gives logprobs

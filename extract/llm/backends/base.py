@@ -42,6 +42,8 @@ class Answer:
     completion_tokens: int
     model: str
     request_id: str | None = None
+    # the answer's tokens with the natural log of each one's probability, where given
+    logprobs: tuple[tuple[str, float], ...] | None = None
 
     @property
     def truncated(self) -> bool:

@@ -28,14 +28,18 @@ compete for the same cores anyway).
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
+import math
 import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from extract.config import Config
 from extract.errors import ConfigError, ContextLengthError, ProviderError
@@ -76,6 +80,7 @@ class LocalBackend:
         self.context_window = config.context_window
         self._lock = threading.Lock()
         self._grammars: dict[str, LlamaGrammar] = {}
+        self._logprobs = config.logprobs != "off"
         if llm is not None:  # tests may pass an already loaded model
             self._llm = llm
             return
@@ -105,12 +110,16 @@ class LocalBackend:
         with self._lock:
             if self._llm is None:
                 raise ProviderError("the local model was closed", provider=PROVIDER)
+            recorder = _TokenRecorder() if self._logprobs else None
             try:
                 result = self._llm.create_chat_completion(
                     messages=list(request.messages),
                     grammar=grammar,
                     max_tokens=request.max_tokens,
                     temperature=request.temperature,
+                    logits_processor=llama_cpp.LogitsProcessorList([recorder])
+                    if recorder
+                    else None,
                 )
             except ValueError as exc:  # "Requested tokens (N) exceed context window of M"
                 raise ContextLengthError(
@@ -136,6 +145,7 @@ class LocalBackend:
                 completion_tokens=int(usage.get("completion_tokens", 0)),
                 model=self.model,
                 request_id=result.get("id"),
+                logprobs=recorder.tokens(self._llm) if recorder else None,
             )
         except (KeyError, IndexError, TypeError) as exc:
             raise ProviderError(
@@ -198,6 +208,38 @@ def weights_identity(path: Path) -> str | None:
         pinned = any(spec.sha256 == digest.hexdigest() for spec in MODELS.values())
         _identities[memo] = None if pinned else f"sha256:{digest.hexdigest()}"
     return _identities[memo]
+
+
+class _TokenRecorder:
+    """A llama.cpp logits processor that writes down each sampled token's log-probability.
+
+    llama-cpp-python only returns log-probabilities from a model built with
+    `logits_all` (the logits of every prompt position: gigabytes at an 8K
+    context), so they are taken here instead: the processor is called before
+    each token is sampled, with the tokens so far; the last of them was sampled
+    from the logits kept at the previous call. Those are the model's own
+    probabilities, before the grammar narrows the choice.
+    """
+
+    def __init__(self) -> None:
+        self.steps: list[tuple[int, float]] = []
+        self._logits: np.ndarray | None = None
+
+    def __call__(self, input_ids: np.ndarray, logits: np.ndarray) -> np.ndarray:
+        if self._logits is not None and len(input_ids):
+            token, kept = int(input_ids[-1]), self._logits
+            top = float(kept.max())
+            self.steps.append(
+                (token, float(kept[token]) - top - math.log(np.exp(kept - top).sum()))
+            )
+        self._logits = np.array(logits, dtype=np.float32, copy=True)
+        return logits
+
+    def tokens(self, llm: Any) -> tuple[tuple[str, float], ...]:
+        """Each token's text (a character split over tokens goes with the one completing
+        it) and log-probability."""
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        return tuple((decoder.decode(llm.detokenize([t])), lp) for t, lp in self.steps)
 
 
 @contextmanager

@@ -6,6 +6,7 @@ retry layer (`extract.llm.retry`), so attempts never multiply unseen.
 
 from __future__ import annotations
 
+import codecs
 import email.utils
 import sys
 import threading
@@ -66,6 +67,9 @@ class OpenAICompatBackend:
         self._mode: Mode = MODES[self._pick_mode(entry) if probe else _assumed(config.mode)]
         self.mode = self._mode.name
         self._auto = config.mode == "auto"
+        self._logprobs = config.logprobs == "on" or (
+            config.logprobs == "auto" and offers_logprobs(entry)
+        )
         stated = self._stated_window(entry) if probe else None
         if stated is not None:
             self._use_window(stated)
@@ -86,6 +90,7 @@ class OpenAICompatBackend:
                     model=self.model,
                     max_tokens=request.max_tokens,
                     temperature=request.temperature,
+                    **({"logprobs": True} if self._logprobs else {}),
                     **mode.prepare(request),
                 )
                 break
@@ -122,6 +127,7 @@ class OpenAICompatBackend:
             completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
             model=str(response.model or self.model),
             request_id=getattr(response, "_request_id", None) or response.id,
+            logprobs=_token_logprobs(choice) if mode.name != "tools" else None,
         )
 
     def close(self) -> None:
@@ -218,6 +224,31 @@ class OpenAICompatBackend:
             retry_after=_retry_after(exc.response.headers),
             original=exc,
         )
+
+
+def offers_logprobs(entry: dict[str, Any] | None) -> bool:
+    """Whether a model listing entry offers token log-probabilities (OpenRouter's
+    `supported_parameters`, or a `supports_logprobs` flag)."""
+    if not entry:
+        return False
+    return bool(entry.get("supports_logprobs")) or "logprobs" in (
+        entry.get("supported_parameters") or ()
+    )
+
+
+def _token_logprobs(choice: Any) -> tuple[tuple[str, float], ...] | None:
+    """The content's tokens and log-probabilities, if the response has them."""
+    content = getattr(getattr(choice, "logprobs", None), "content", None)
+    if not content:
+        return None
+    try:
+        if all(getattr(t, "bytes", None) is not None for t in content):
+            # a character split over tokens: each token's text is what its bytes complete
+            decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+            return tuple((decoder.decode(bytes(t.bytes)), float(t.logprob)) for t in content)
+        return tuple((str(t.token), float(t.logprob)) for t in content)
+    except (AttributeError, TypeError, ValueError):
+        return None
 
 
 def _assumed(mode: str) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 from extract.evaluation.bootstrap import Bootstrap
 from extract.evaluation.datasets import Example
 from extract.evaluation.scoring import Gold, Scores
+from extract.evaluation.trust import Trust
 from extract.run.estimate import Estimate
 
 
@@ -57,6 +58,7 @@ class EvalResult:
     estimate: Estimate
     cached_chunks: int = 0
     bootstrap: Bootstrap | None = None  # F1 intervals over documents, and of the difference
+    trust: Trust | None = None  # grounded vs ungrounded precision, accuracy by confidence
     report_dir: Path | None = None
     written: list[Path] = field(default_factory=list)
 

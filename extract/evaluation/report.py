@@ -1,4 +1,5 @@
-"""The evaluation report: `reports/<dataset>-<UTC time>/` with report.md, per_document.csv, f1.png.
+"""The evaluation report: `reports/<dataset>-<UTC time>/` with report.md, per_document.csv,
+f1.png and, where values had confidences, calibration.png.
 
 report.md is what one reads (pipeline beside the naive baseline, field by field,
 and what each cost); per_document.csv is for error analysis (gold beside each
@@ -16,6 +17,7 @@ import pandas as pd
 from extract.evaluation.data import EvalResult, SystemRun
 from extract.evaluation.datasets import DATASETS
 from extract.evaluation.scoring import PRF
+from extract.evaluation.trust import plot_calibration, trust_section
 
 VALUE_SEPARATOR = " | "
 
@@ -29,6 +31,10 @@ def write_report(result: EvalResult, out_root: Path) -> tuple[Path, list[Path]]:
     png = folder / "f1.png"
     if plot_f1(result, png):
         written.append(png)
+    calibration = folder / "calibration.png"
+    title = f"{result.dataset}: confidence vs accuracy\n{result.model}"
+    if plot_calibration(result.trust, title, calibration):
+        written.append(calibration)
     return folder, written
 
 
@@ -148,6 +154,7 @@ def markdown(result: EvalResult) -> str:
         *score_table(result),
         "",
         *confidence(result),
+        *trust_section(result.trust),
         "## Cost",
         "",
         *cost_table(result),

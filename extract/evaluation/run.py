@@ -24,8 +24,10 @@ from extract.evaluation.datasets import DATASETS, EvalDataset, Example
 from extract.evaluation.naive import NaiveRun, run_naive
 from extract.evaluation.report import write_report
 from extract.evaluation.scoring import Gold, Scores
+from extract.evaluation.trust import measure_trust
 from extract.llm.backends import Backend
 from extract.llm.backends.registry import open_backend
+from extract.output.results import DocumentResult
 from extract.run.estimate import estimate
 from extract.run.task import Task
 from extract.schema_registry import load_schema
@@ -64,6 +66,7 @@ def evaluate(
         _say(config, f"{dataset.name}, estimate for the pipeline: {est.describe()}")
         report = extract_paths(paths, schema_name, config, backend=backend)
         pipeline = _pipeline_run(dataset, examples, report)
+        trust = measure_trust(dataset, examples, _aligned(examples, report))
         baseline = None
         if naive:
             _say(config, f"{dataset.name}: naive baseline, one request per document")
@@ -83,6 +86,7 @@ def evaluate(
         command=command or default_command(),
         estimate=est,
         cached_chunks=report.cached_chunks,
+        trust=trust,
         bootstrap=bootstrap_f1(
             dataset.score,
             [e.gold for e in examples],
@@ -124,9 +128,14 @@ def score(dataset: EvalDataset, examples: list[Example], preds: list[Gold]) -> S
     return scores
 
 
-def _pipeline_run(dataset: EvalDataset, examples: list[Example], report: RunReport) -> SystemRun:
+def _aligned(examples: list[Example], report: RunReport) -> list[DocumentResult | None]:
+    """Each example's result (None if the run has none for its file)."""
     by_source = {str(Path(r.source).resolve()): r for r in report.results}
-    results = [by_source.get(str(e.path.resolve())) for e in examples]
+    return [by_source.get(str(e.path.resolve())) for e in examples]
+
+
+def _pipeline_run(dataset: EvalDataset, examples: list[Example], report: RunReport) -> SystemRun:
+    results = _aligned(examples, report)
     preds = [dataset.to_gold(r.data if r else None) for r in results]
     cost = report.tables.documents["cost_usd"].sum(min_count=1) if results else 0.0
     return SystemRun(

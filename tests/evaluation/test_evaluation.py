@@ -7,6 +7,7 @@ evaluation data folder is absent.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -24,7 +25,13 @@ from extract.evaluation.naive import bare_schema, fit_text
 from extract.evaluation.scoring import charity_to_gold, nda_to_gold
 from extract.ingest.documents import read_document
 from schemas import Invoice
-from tests.fake_server import FakeOpenAI, RecordedRequest, document_text, schema_responder
+from tests.fake_server import (
+    DEFAULT_MODELS,
+    FakeOpenAI,
+    RecordedRequest,
+    document_text,
+    schema_responder,
+)
 
 pytestmark = pytest.mark.skipif(
     not evaldata_root().is_dir(), reason=f"evaluation data not found at {evaldata_root()}"
@@ -214,3 +221,29 @@ def test_a_rerun_pays_for_nothing_it_has_seen(tmp_path: Path):
     assert again.naive is not None and again.naive.cached == 2 and again.cached_chunks == 2
     assert again.pipeline.preds == first.pipeline.preds
     assert first.naive is not None and again.naive.preds == first.naive.preds
+
+
+def test_the_report_says_how_often_grounded_and_confident_values_are_right(tmp_path: Path):
+    examples = DATASETS["sroie"].examples(limit=3)
+    models = [{**DEFAULT_MODELS[0], "supported_parameters": ["logprobs"]}]
+    responder = schema_responder(gold_fill(examples, receipt_answer), logprob=-0.001)
+    with FakeOpenAI(responder, models=models) as fake:
+        result = evaluate("sroie", config_for(fake), limit=3, naive=False, out_root=tmp_path)
+    trust = result.trust
+    assert trust is not None
+    # the same 9 of 12 as the official score (three values grounded as printed, not as
+    # the annotators corrected them); none ungrounded: the receipt schema drops those
+    assert (trust.grounded["all"].values, trust.grounded["all"].right) == (12, 9)
+    assert trust.grounded["company"].right == 1 and trust.grounded["date"].right == 3
+    assert trust.ungrounded == {}
+    banded = [(lo, tally.values, tally.right) for lo, _, tally, _ in trust.bands if tally.values]
+    assert sum(n for _, n, _ in banded) == 12 and sum(r for _, _, r in banded) == 9
+    report = (result.report_dir / "report.md").read_text()
+    assert "## Evidence: is a grounded value more often right?" in report
+    assert "| **all** | 12 | 9 | 0.750 | 0 | 0 | - |" in report
+    assert "Accuracy by confidence band (12 values" in report
+    plot = result.report_dir / "calibration.png"
+    if importlib.util.find_spec("matplotlib"):  # the optional `eval` extra
+        assert plot.stat().st_size > 10_000 and plot in result.written
+    else:
+        assert not plot.exists()

@@ -17,6 +17,8 @@ from extract.llm.backends import BACKEND_NAMES, MODE_NAMES
 from extract.review_commands import add_review_commands
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+LOGPROBS_HELP = """token log-probabilities for the evidence table's confidence (default auto: where
+the endpoint's model listing offers them; the embedded model always gives them)"""
 
 RUN_EPILOG = """\
 examples:
@@ -144,12 +146,7 @@ def add_backend_options(parser: argparse.ArgumentParser) -> None:
         "(default), qwen2.5-coder-0.5b (about 2.7x faster, less accurate)",
     )
     g.add_argument("--threads", type=int, dest="local_threads", help="CPU threads, local model")
-    g.add_argument(
-        "--logprobs",
-        choices=["auto", "on", "off"],
-        help="ask for token log-probabilities, the evidence table's confidence (default auto: "
-        "where the endpoint's model listing offers them; the embedded model always can)",
-    )
+    g.add_argument("--logprobs", choices=["auto", "on", "off"], help=LOGPROBS_HELP)
 
 
 def add_run_control_options(parser: argparse.ArgumentParser) -> None:

@@ -24,7 +24,8 @@ from pydantic import BaseModel
 from tqdm import tqdm
 
 from extract.config import Config
-from extract.ingest.documents import Document, find_inputs
+from extract.ingest.documents import Document
+from extract.ingest.remote import find_sources
 from extract.llm.backends import Backend
 from extract.llm.backends.registry import open_backend
 from extract.llm.pricing import price_for
@@ -136,7 +137,7 @@ def extract_paths(
     if config.engine == "dask":
         return _on_cluster(paths, schema, task, out, client, progress, on_cluster)
     with _runner(task, config, backend, progress) as runner:
-        results = runner.run([Path(p) for p in paths], skip=own_files(config, task, file_out))
+        results = runner.run_sources(find_sources(paths, skip=own_files(config, task, file_out)))
         used = runner.services.backend
     tables = build_tables(
         results,
@@ -178,12 +179,12 @@ def _on_cluster(
     config = task.config
     root = dataset_root(out)
     file_out = None if out is None or root is not None else Path(out)
-    sources = find_inputs([Path(p) for p in paths], skip=own_files(config, task, file_out))
+    sources = find_sources(paths, skip=own_files(config, task, file_out))
     if root is not None:
         clear(root, [DOCUMENTS, EVIDENCE, *Layout.of(task.strict_schema).children])
     pinned = config.model_copy(  # the same cache and log for every worker on this machine
         update={
-            "cache_path": config.resolved_cache_path.absolute() if config.cache else None,
+            "cache_path": _absolute(config.resolved_cache_path) if config.cache else None,
             "audit_log": config.audit_log.absolute() if config.audit_log else None,
         }
     )
@@ -238,10 +239,14 @@ def own_files(config: Config, task: Task, out: Path | None) -> list[Path]:
         files.append(texts_path(out))
     if config.audit_log is not None:
         files.append(config.audit_log)
-    if config.cache:
-        cache = config.resolved_cache_path
+    cache = config.resolved_cache_path
+    if config.cache and isinstance(cache, Path):  # (an object-store cache is no local file)
         files += [cache, *(cache.with_name(cache.name + s) for s in ("-wal", "-shm", "-journal"))]
     return files
+
+
+def _absolute(where: Path | str) -> Path | str:
+    return where.absolute() if isinstance(where, Path) else where
 
 
 def extract_folder(

@@ -173,8 +173,8 @@ def add_run_control_options(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--refresh", action="store_true", help="ask again even for cached chunks")
     g.add_argument(
         "--cache-path",
-        type=Path,
-        help="answer cache file (default ~/.cache/extract/answers.sqlite)",
+        help="answer cache file (default ~/.cache/extract/answers.sqlite), or a URL for one "
+        "object per answer (s3://bucket/cache/), which many machines can share",
     )
     g.add_argument(
         "--audit-log", type=Path, help="JSONL log of every request (default <out>.audit.jsonl)"
@@ -252,7 +252,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     if dataset_root(args.out) is None:  # again in extract_paths; here before a model starts
         check_output_path(Path(args.out))
-    missing = [p for p in args.paths if not Path(p).exists()]
+    missing = [p for p in args.paths if "://" not in p and not Path(p).exists()]
     if missing:
         raise ConfigError(f"no such file or folder: {', '.join(missing)}")
     resolve_schema(args.schema)  # fail on a bad schema before starting a model

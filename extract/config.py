@@ -11,7 +11,15 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from extract.errors import ConfigError
 from extract.llm.backends import BACKEND_NAMES, MODE_NAMES
@@ -53,7 +61,7 @@ class Config(BaseModel):
     requests_per_minute: int = Field(120, ge=0)
     tokens_per_minute: int = Field(500_000, ge=0)
     cache: bool = True
-    cache_path: Path | None = None
+    cache_path: Path | str | None = None  # a file, or a URL (s3://...) for an object-store cache
     refresh: bool = False
     max_cost: float | None = Field(None, gt=0)
     audit_log: Path | None = None
@@ -106,8 +114,16 @@ class Config(BaseModel):
     def local_model_is_bundled(self) -> bool:
         return self.local_model in BUNDLED_MODELS
 
+    @field_validator("cache_path", mode="before")
+    @classmethod
+    def _cache_location(cls, value: object) -> object:
+        """A URL stays text (an object-store cache); anything else is a local path."""
+        if isinstance(value, str | Path) and "://" not in str(value):
+            return Path(value)
+        return value
+
     @property
-    def resolved_cache_path(self) -> Path:
+    def resolved_cache_path(self) -> Path | str:
         """Where answers are kept: --cache-path, else the user cache folder."""
         if self.cache_path is not None:
             return self.cache_path

@@ -58,6 +58,7 @@ def part_name(index: int) -> str:
 def clear(root: str, tables: list[str]) -> None:
     """Remove the parts a previous run left, before this run writes its own."""
     fs, base = _fs(root)
+    fs.invalidate_cache()
     for name in tables:
         for path in fs.glob(f"{base}/{name}/part-*.parquet"):
             fs.rm(path)
@@ -89,6 +90,7 @@ def table_names(tables: Tables) -> list[str]:
 def read_dataset(root: str) -> Tables:
     """The dataset read back as `Tables`, parts in order."""
     fs, base = _fs(root)
+    fs.invalidate_cache()  # others (the workers) wrote the parts: list afresh
     names = sorted(p.rsplit("/", 1)[-1] for p in fs.ls(base, detail=False) if fs.isdir(p))
     frames = {}
     for name in names:
@@ -142,6 +144,9 @@ class _LocalFS:
     """The few file-system calls used here, for local paths (no fsspec needed)."""
 
     protocol = "local"
+
+    def invalidate_cache(self) -> None:
+        """Nothing cached for local folders."""
 
     def glob(self, pattern: str) -> list[str]:
         return sorted(glob.glob(pattern))

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from extract.config import Config
+from extract.ingest.remote import source_name
 from extract.llm.pricing import price_for
 from extract.output.dataset import write_parts
 from extract.output.results import DocumentResult
@@ -97,8 +98,9 @@ def run_on_cluster(
     """Extract `files` on the cluster; results in input order, one per file.
 
     A partition whose task fails for good (its workers died, say) is sent
-    again one document per task, so only a document that fails alone gets an
-    error row; the others' finished chunks come from the cache.
+    again one document per task, one after another, so only a document that
+    fails alone gets an error row; the others' finished chunks come from the
+    cache. (Slow, but only on this path, which should be rare.)
     """
     from distributed import Semaphore, as_completed
 
@@ -151,14 +153,13 @@ def run_on_cluster(
                 if not doc and len(parts[part]) > 1:  # find the document that kills its task
                     stats.resubmitted.append(part)
                     singles[part] = {}
-                    for j, path in enumerate(parts[part]):
-                        queue.add(submit(part, (path,), f"{future.key}-doc-{j:05d}"))
+                    queue.add(submit(part, parts[part][:1], f"{future.key}-doc-{0:05d}"))
                     continue
                 reason = f"its task failed on the cluster: {type(exc).__name__}: {exc}"
                 outcome = PartitionResult(
                     part,
                     [
-                        failed_document(str(getattr(p, "path", p)), reason)
+                        failed_document(source_name(p), reason)
                         for p in ((parts[part][int(doc)],) if doc else parts[part])
                     ],
                     "",
@@ -169,7 +170,11 @@ def run_on_cluster(
             stats.backend = stats.backend or outcome.backend
             if doc:
                 singles[part][int(doc)] = outcome.results[0]
-                if len(singles[part]) == len(parts[part]):
+                nxt = int(doc) + 1  # one at a time: a poisoned one takes no other down with it
+                if nxt < len(parts[part]):
+                    key = f"{run_id}-part-{part:05d}-doc-{nxt:05d}"
+                    queue.add(submit(part, parts[part][nxt : nxt + 1], key))
+                elif len(singles[part]) == len(parts[part]):
                     done[part] = [singles[part][j] for j in range(len(parts[part]))]
                     if dataset is not None:  # the tasks of single documents wrote nothing
                         _write_part(dataset, part, done[part], job, stats.backend)

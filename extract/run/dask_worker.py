@@ -14,11 +14,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 from extract.config import Config
-from extract.ingest.documents import Refused
+from extract.ingest.remote import Source
 from extract.llm.backends import Backend
 from extract.llm.backends.registry import make_backend
 from extract.llm.pricing import price_for
@@ -29,8 +28,6 @@ from extract.run.dask_limits import BudgetPool, LeaseGate, LeaseMode, scale_rate
 from extract.run.pool import Runner
 from extract.run.services import RunServices
 from extract.run.task import Task
-
-Source = Path | Refused  # a file to read, or an input refused on the driver (it gets its row)
 
 
 @dataclass(frozen=True)

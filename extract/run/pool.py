@@ -23,6 +23,7 @@ from tqdm import tqdm
 from extract.errors import DocumentError
 from extract.ingest.chunking import Chunk
 from extract.ingest.documents import Document, Refused, find_inputs, read_document
+from extract.ingest.remote import RemoteFile
 from extract.output.results import DocumentResult, Usage
 from extract.run.core import (
     ChunkOutcome,
@@ -37,7 +38,8 @@ from extract.run.task import Task
 
 PREFETCH_FACTOR = 4  # chunks queued per worker before reading more documents
 
-Source = Path | Document | Refused  # a file to read, a document already read, or a refusal
+# A file to read (local, or a URL on object storage), a document already read, or a refusal.
+Source = Path | RemoteFile | Document | Refused
 
 
 @dataclass
@@ -116,7 +118,10 @@ class _Pass:
         try:
             if isinstance(source, Refused):
                 raise DocumentError(source.reason)
-            doc = source if isinstance(source, Document) else read_document(source)
+            if isinstance(source, Document):
+                doc = source
+            else:
+                doc = source.read() if isinstance(source, RemoteFile) else read_document(source)
             chunks = plan_chunks(doc, self.task, self.services.backend)
         except DocumentError as exc:
             self._done(position, failed_document(_name(source), str(exc)))
@@ -181,6 +186,8 @@ class _Pass:
 def _name(source: Source) -> str:
     if isinstance(source, Refused):
         return str(source.path)
+    if isinstance(source, RemoteFile):
+        return source.url
     return source.source if isinstance(source, Document) else str(source)
 
 

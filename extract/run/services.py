@@ -19,13 +19,14 @@ from extract.run.audit import AuditedBackend, AuditLog
 from extract.run.budget import BudgetedBackend, CostBudget
 from extract.run.cache import CachedAnswer, ChunkCache, cache_key_for
 from extract.run.limiter import RateLimitedBackend, RateLimiter
+from extract.run.object_cache import ObjectCache
 
 
 @dataclass
 class RunServices:
     backend: Backend
     policy: RetryPolicy
-    cache: ChunkCache | None = None
+    cache: ChunkCache | ObjectCache | None = None
     audit: AuditLog | None = None
     # Kept for the Dask engine, which gives each worker its share of the run's limits.
     limiter: RateLimiter | None = None
@@ -52,7 +53,12 @@ class RunServices:
             services.budget = CostBudget(config.max_cost, price)
             services.backend = BudgetedBackend(services.backend, services.budget)
         if config.cache:
-            services.cache = ChunkCache(config.resolved_cache_path, refresh=config.refresh)
+            where = config.resolved_cache_path
+            services.cache = (
+                ObjectCache(where, refresh=config.refresh)
+                if isinstance(where, str)
+                else ChunkCache(where, refresh=config.refresh)
+            )
         return services
 
     def cache_key(self, request: StructuredRequest) -> str:

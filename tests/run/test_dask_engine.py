@@ -67,13 +67,36 @@ def make_invoices(folder: Path, n: int) -> Path:
 
 
 @pytest.fixture(scope="module")
-def client():
-    # A dead worker's leases come back after the lease timeout (30 s by default).
+def s3():
+    """A real S3-compatible server on 127.0.0.1 (moto's server mode), reachable by the
+    workers through the standard AWS environment variables."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("AWS_ENDPOINT_URL_S3", f"http://{host}:{port}")
+        env.setenv("AWS_ENDPOINT_URL", f"http://{host}:{port}")
+        env.setenv("AWS_ACCESS_KEY_ID", "testing")
+        env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        env.setenv("AWS_DEFAULT_REGION", "us-east-1")
+        yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def client(s3):
+    # The workers inherit the S3 settings. A dead worker's leases come back after the
+    # lease timeout (30 s by default).
     with (
         dask.config.set(
             {
                 "distributed.scheduler.locks.lease-timeout": "4s",
                 "distributed.scheduler.locks.lease-validation-interval": "1s",
+                # A task is tried again after one worker death (not three), so a document
+                # that kills its worker is found after four deaths, not eight.
+                "distributed.scheduler.allowed-failures": 1,
             }
         ),
         LocalCluster(
@@ -169,6 +192,41 @@ def test_the_concurrency_cap_holds_across_the_cluster_and_a_rerun_repays_nothing
     pd.testing.assert_frame_equal(again.tables.documents, first.tables.documents)
 
 
+def test_documents_outputs_and_cache_on_s3(client, tmp_path):
+    import s3fs
+
+    fs = s3fs.S3FileSystem()
+    fs.mkdir("extract-test")
+    docs = make_invoices(tmp_path / "docs", 6)
+    for path in sorted(docs.iterdir()):
+        fs.pipe_file(f"extract-test/in/{path.name}", path.read_bytes())
+    fs.pipe_file("extract-test/in/.hidden.txt", b"skipped, as in a local folder")
+    with FakeOpenAI(schema_responder(invoice_fill)) as fake:
+        cfg = settings(fake.base_url, tmp_path, engine="dask")
+        cfg = cfg.model_copy(update={"cache_path": "s3://extract-test/cache"})
+        first = extract_paths(
+            ["s3://extract-test/in/"], "invoice", cfg, out="s3://extract-test/out/", client=client
+        )
+        sent = len(fake.chat_requests())
+        again = extract_paths(
+            ["s3://extract-test/in"], "invoice", cfg, out="s3://extract-test/out/", client=client
+        )
+        assert len(fake.chat_requests()) == sent == 6  # the cache on S3 answered the rerun
+
+    documents = pd.read_parquet("s3://extract-test/out/documents")
+    assert list(documents["source"]) == [
+        f"s3://extract-test/in/{p.name}" for p in sorted(docs.iterdir())
+    ]
+    assert list(documents["status"]) == ["error", *["ok"] * 6]
+    assert sorted(documents["invoice_number"].dropna()) == [f"A-{i:04d}" for i in range(6)]
+    assert len(pd.read_parquet("s3://extract-test/out/line_items")) == sum(
+        1 + i % 3 for i in range(6)
+    )
+    assert len(fs.find("extract-test/cache")) == 6
+    assert again.cached_chunks == 6
+    assert first.written[0] == "s3://extract-test/out/documents"
+
+
 def test_a_killed_worker_loses_nothing_and_its_finished_chunks_are_not_paid_again(client, tmp_path):
     docs = make_invoices(tmp_path / "docs", 48)
     with FakeOpenAI(schema_responder(invoice_fill), latency=0.2) as fake:
@@ -190,6 +248,29 @@ def test_a_killed_worker_loses_nothing_and_its_finished_chunks_are_not_paid_agai
     again = [text for text, n in asked.items() if n > 1]
     assert len(asked) == 48
     assert len(again) <= 4  # only what the dead worker had in flight (its 4 leases)
+
+
+def test_a_document_that_kills_its_worker_becomes_an_error_row(client, tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(70):  # 35 tasks of two documents; n04.txt shares its task with n05.txt
+        (docs / f"n{i:02d}.txt").write_text(("POISON" if i == 4 else f"Note {i}") + "\nbody\n")
+    poison = str(Path(__file__).with_name("poison_schema.py")) + ":Note"
+
+    def title(request) -> dict:
+        return {"title": document_text(request).splitlines()[0]}
+
+    with FakeOpenAI(schema_responder(title)) as fake:
+        report = extract_paths(
+            [docs], poison, settings(fake.base_url, tmp_path, engine="dask"), client=client
+        )
+    table = report.tables.documents
+    assert list(table["status"]) == ["error" if i == 4 else "ok" for i in range(70)]
+    assert "its task failed on the cluster" in table.loc[4, "error"]
+    assert list(table["title"].dropna()) == [f"Note {i}" for i in range(70) if i != 4]
+    # Its task (n04, n05) was run again one document per task; a task that shared the
+    # poisoned worker may have been too, and its documents came through whole.
+    assert report.cluster is not None and 2 in report.cluster.resubmitted
 
 
 def test_cli_runs_on_the_scheduler_named_in_the_environment(client, tmp_path, capsys, monkeypatch):

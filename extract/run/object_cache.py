@@ -15,10 +15,9 @@ import json
 import sys
 import threading
 from collections.abc import Callable
-from typing import Any
 
 from extract.errors import ConfigError
-from extract.run.cache import CachedAnswer
+from extract.run.cache import CachedAnswer, _parse_row
 
 
 class ObjectCache:
@@ -47,8 +46,8 @@ class ObjectCache:
         if self.refresh:
             return None
         try:
-            entry: dict[str, Any] = json.loads(self._fs.cat_file(self._key_path(key)))
-            return CachedAnswer(entry["data"], entry["usage"], entry["models"])
+            cells = json.loads(self._fs.cat_file(self._key_path(key)))
+            return _parse_row(tuple(cells))  # the SQLite cache's columns, checked the same way
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -56,9 +55,14 @@ class ObjectCache:
             return None
 
     def put(self, key: str, answer: CachedAnswer) -> None:
-        entry = {"data": answer.data, "usage": answer.usage, "models": answer.models}
+        cells = [
+            json.dumps(answer.data, ensure_ascii=False),
+            json.dumps(answer.usage),
+            json.dumps(answer.models),
+            json.dumps(answer.confidence, ensure_ascii=False) if answer.confidence else None,
+        ]
         try:
-            self._fs.pipe_file(self._key_path(key), json.dumps(entry, ensure_ascii=False).encode())
+            self._fs.pipe_file(self._key_path(key), json.dumps(cells, ensure_ascii=False).encode())
         except OSError as exc:
             self._warn_once(
                 "write",

@@ -7,6 +7,7 @@ module; tests are few, as each starts real work on two shared cores.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -25,7 +26,7 @@ from distributed import Client, LocalCluster
 
 from extract import Config, ConfigError, extract_paths
 from extract.cli import main
-from tests.fake_server import FakeOpenAI, document_text, schema_responder
+from tests.fake_server import FakeOpenAI, Reply, document_text, schema_responder
 
 LINE = re.compile(r"^(.+?)\s{2,}(\d+)\s+\$([\d.]+)\s+\$([\d.]+)$", re.M)
 
@@ -225,6 +226,29 @@ def test_documents_outputs_and_cache_on_s3(client, tmp_path):
     assert len(fs.find("extract-test/cache")) == 6
     assert again.cached_chunks == 6
     assert first.written[0] == "s3://extract-test/out/documents"
+
+
+def test_max_cost_holds_for_the_cluster_and_the_run_resumes(client, tmp_path):
+    docs = make_invoices(tmp_path / "docs", 12)
+
+    def expensive(request):  # each answer costs $0.10 at Mistral Small's price
+        text = json.dumps(invoice_fill(request))
+        return Reply(content=text, prompt_tokens=1_000_000, completion_tokens=0)
+
+    with FakeOpenAI(expensive) as fake:
+        cfg = settings(fake.base_url, tmp_path, engine="dask", concurrency=2, max_cost=0.45)
+        first = extract_paths([docs], "invoice", cfg, client=client)
+        sent = len(fake.chat_requests())
+        # One pool for the cluster: what was spent is the limit plus, at most, the
+        # requests already in flight when it was reached (two), as in one process.
+        assert 5 <= sent <= 6
+        assert first.tables.documents["cost_usd"].sum() == pytest.approx(0.10 * sent)
+        refused = first.tables.documents.query("status == 'error' and doc_id.notna()")
+        assert refused["error"].str.contains("max-cost").sum() == 12 - sent
+        more = cfg.model_copy(update={"max_cost": 5.0})
+        again = extract_paths([docs], "invoice", more, client=client)
+        assert len(fake.chat_requests()) == 12  # only the refused ones were sent
+    assert (again.tables.documents["status"] == "ok").sum() == 12
 
 
 def test_a_killed_worker_loses_nothing_and_its_finished_chunks_are_not_paid_again(client, tmp_path):

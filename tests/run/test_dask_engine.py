@@ -11,6 +11,8 @@ import json
 import os
 import re
 import signal
+import subprocess
+import sys
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -295,6 +297,34 @@ def test_a_document_that_kills_its_worker_becomes_an_error_row(client, tmp_path)
     # Its task (n04, n05) was run again one document per task; a task that shared the
     # poisoned worker may have been too, and its documents came through whole.
     assert report.cluster is not None and 2 in report.cluster.resubmitted
+
+
+def test_a_killed_client_leaves_a_run_that_the_same_command_resumes(client, tmp_path):
+    docs = make_invoices(tmp_path / "docs", 40)
+    out = tmp_path / "out.parquet"
+    with FakeOpenAI(schema_responder(invoice_fill), latency=0.3) as fake:
+        command = [
+            *("run", str(docs), "--schema", "invoice", "--out", str(out)),
+            *("--base-url", fake.base_url, "--api-key", "x", "--concurrency", "4"),
+            *("--cache-path", str(tmp_path / "cache.sqlite"), "--scheduler"),
+            client.scheduler.address,
+        ]
+        driver = subprocess.Popen(
+            [sys.executable, "-m", "extract", *command], stderr=subprocess.DEVNULL
+        )
+        while len(fake.chat_requests()) < 12:
+            assert driver.poll() is None, "the run ended before it could be killed"
+            time.sleep(0.05)
+        driver.kill()  # the client dies; the cluster lives on
+        driver.wait()
+        assert not out.exists()
+        asked_before = len(fake.chat_requests())
+        assert main(command) == 1  # the broken PDF
+        asked = Counter(document_text(r) for r in fake.chat_requests())
+    assert len(asked) == 40  # every invoice, once or (in flight at the kill) twice
+    assert sum(asked.values()) - 40 <= 4
+    assert asked_before < 40
+    assert (pd.read_parquet(out)["status"] == "ok").sum() == 40
 
 
 def test_cli_runs_on_the_scheduler_named_in_the_environment(client, tmp_path, capsys, monkeypatch):

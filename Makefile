@@ -20,7 +20,7 @@ help:  ## list the targets
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,local,dask,s3]'
+	$(PY) -m pip install --quiet -e '.[dev,local,server,dask,s3]'
 	touch $(STAMP)
 
 install: $(STAMP)  ## create .venv with everything (builds llama.cpp once: ~10 min on 2 cores)

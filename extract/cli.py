@@ -11,15 +11,16 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from extract.cli_options import (
+    add_backend_options,
+    add_engine_options,
+    add_run_control_options,
+)
 from extract.config import Config
 from extract.errors import ConfigError, ProviderError
-from extract.llm.backends import BACKEND_NAMES, MODE_NAMES
 from extract.review_commands import add_review_commands
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
-LOGPROBS_HELP = """token log-probabilities for the evidence table's confidence (default auto: where
-the endpoint's model listing offers them; the embedded model always gives them)"""
-
 RUN_EPILOG = """\
 examples:
   python -m extract run sample_docs --schema invoice --out out/invoices.parquet
@@ -40,7 +41,7 @@ exit codes: 0 all documents ok, 1 some documents failed (tables still written),
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m extract",
-        description="Turn folders of documents (PDF, text) into validated tables.",
+        description="Turn folders of documents (PDF, text, scans and photos) into validated tables.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -93,7 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="datasets: kleister_nda, sroie, kleister_charity, cuad (default: all four, each "
         "on a fixed subset; about 70 minutes with the embedded model on 2 cores:\n"
         "  kleister_nda dev-0 first 10, sroie first 25, kleister_charity 2 shortest,\n"
-        "  cuad 2 shortest with PDFs + 1 over 33K tokens)",
+        "  cuad 2 shortest with PDFs + 1 over 33K tokens)\n"
+        "scans (named only): sroie-scans (the 100 real receipt scans; default first 10) and\n"
+        "  kleister-nda-scans (dev-0 PDFs rasterised at 150 dpi; default first 5), each run\n"
+        "  beside the same documents read as text",
     )
     ev.add_argument("datasets", nargs="*", metavar="DATASET", help="datasets to run (default all)")
     ev.add_argument("--split", help="dataset split (Kleister NDA: dev-0 or train)")
@@ -110,75 +114,6 @@ def build_parser() -> argparse.ArgumentParser:
     schemas.set_defaults(handler=cmd_schemas)
     add_review_commands(sub)
     return parser
-
-
-def add_backend_options(parser: argparse.ArgumentParser) -> None:
-    """Options that choose and tune the model; shared by every command that calls one."""
-    g = parser.add_argument_group("model and endpoint")
-    g.add_argument(
-        "--backend",
-        choices=["auto", *BACKEND_NAMES],
-        default="auto",
-        help="where the model runs (default auto: Requesty if REQUESTY_API_KEY is set, "
-        "else EXTRACT_BASE_URL/--base-url, else the embedded local model)",
-    )
-    g.add_argument("--model", help="model name (default mistral/mistral-small-2503)")
-    g.add_argument("--base-url", help="OpenAI-compatible base URL, e.g. http://127.0.0.1:8080/v1")
-    g.add_argument("--api-key", help="API key (prefer the environment variables)")
-    g.add_argument(
-        "--mode",
-        choices=MODE_NAMES,
-        help="structured-output mode (default auto: json_schema where the endpoint reports "
-        "support, else tools)",
-    )
-    g.add_argument("--concurrency", type=int, help="requests in flight (default 8)")
-    g.add_argument("--max-tokens", type=int, help="answer tokens per request (default 2048)")
-    g.add_argument(
-        "--context-window", type=int, help="model context in tokens (default 32768; local 8192)"
-    )
-    g.add_argument("--temperature", type=float, help="sampling temperature (default 0)")
-    g.add_argument("--timeout", type=float, dest="timeout_s", help="seconds per request (120)")
-    g.add_argument("--max-retries", type=int, help="retries of a failed request (default 6)")
-    g.add_argument(
-        "--local-model",
-        metavar="GGUF|NAME",
-        help="model for --backend local: a .gguf file, or a bundled one: qwen2.5-coder-1.5b "
-        "(default), qwen2.5-coder-0.5b (about 2.7x faster, less accurate)",
-    )
-    g.add_argument("--threads", type=int, dest="local_threads", help="CPU threads, local model")
-    g.add_argument("--logprobs", choices=["auto", "on", "off"], help=LOGPROBS_HELP)
-
-
-def add_run_control_options(parser: argparse.ArgumentParser) -> None:
-    """Limits, cache and audit: what makes long paid runs safe to leave alone."""
-    g = parser.add_argument_group("limits, cache and audit")
-    g.add_argument(
-        "--rpm",
-        type=int,
-        dest="requests_per_minute",
-        help="requests per minute (120; 0 = no limit)",
-    )
-    g.add_argument(
-        "--tpm",
-        type=int,
-        dest="tokens_per_minute",
-        help="prompt tokens per minute (500000; 0 = no limit)",
-    )
-    g.add_argument(
-        "--max-cost", type=float, metavar="USD", help="stop sending once this much is spent"
-    )
-    g.add_argument(
-        "--no-cache", action="store_true", help="neither read nor write the answer cache"
-    )
-    g.add_argument("--refresh", action="store_true", help="ask again even for cached chunks")
-    g.add_argument(
-        "--cache-path",
-        help="answer cache file (default ~/.cache/extract/answers.sqlite), or a URL for one "
-        "object per answer (s3://bucket/cache/), which many machines can share",
-    )
-    g.add_argument(
-        "--audit-log", type=Path, help="JSONL log of every request (default <out>.audit.jsonl)"
-    )
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
@@ -212,34 +147,14 @@ def config_from_args(args: argparse.Namespace) -> Config:
         max_retries=args.max_retries,
         local_model=args.local_model,
         local_threads=args.local_threads,
+        vision=args.vision,
+        ocr_threads=args.ocr_threads,
         evidence=getattr(args, "evidence", None),
         logprobs=args.logprobs,
         quiet=getattr(args, "quiet", False) or None,
         engine=getattr(args, "engine", None),
         scheduler=getattr(args, "scheduler", None),
         workers=getattr(args, "workers", None),
-    )
-
-
-def add_engine_options(parser: argparse.ArgumentParser) -> None:
-    """Where the documents run: this process, or a Dask cluster."""
-    g = parser.add_argument_group("engine (past one machine)")
-    g.add_argument(
-        "--engine",
-        choices=["local", "dask"],
-        help="local: one process (default); dask: a Dask cluster (pip install 'extract[dask]'), "
-        "with --concurrency, --rpm, --tpm and --max-cost holding for the whole cluster",
-    )
-    g.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="an existing cluster's scheduler, e.g. tcp://10.0.0.5:8786 (or EXTRACT_SCHEDULER "
-        "with --engine dask); implies --engine dask",
-    )
-    g.add_argument(
-        "--workers",
-        type=int,
-        help="start a Dask LocalCluster of this many worker processes; implies --engine dask",
     )
 
 
@@ -299,9 +214,10 @@ def dry_run(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from extract.evaluation import DATASETS, evaluate
+    from extract.evaluation.datasets import DEFAULT_DATASETS
     from extract.llm.backends.registry import open_backend
 
-    names = args.datasets or list(DATASETS)
+    names = args.datasets or list(DEFAULT_DATASETS)
     unknown = [n for n in names if n not in DATASETS]
     if unknown:
         raise ConfigError(f"unknown dataset {', '.join(unknown)}: use {', '.join(DATASETS)}")

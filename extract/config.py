@@ -36,6 +36,7 @@ BackendName = Literal[BACKEND_NAMES]  # type: ignore[valid-type]
 ModeName = Literal[MODE_NAMES]  # type: ignore[valid-type]
 Evidence = Literal["flag", "require", "off"]
 Engine = Literal["local", "dask"]
+Vision = Literal["auto", "always", "never"]
 
 
 class Config(BaseModel):
@@ -67,6 +68,8 @@ class Config(BaseModel):
     audit_log: Path | None = None
     local_model: str | None = None  # a GGUF path, or a bundled model's name
     local_threads: int | None = Field(None, ge=1)
+    vision: Vision = "auto"  # page images to the model: scanned pages, every page, none
+    ocr_threads: int | None = Field(None, ge=1)
     # flag: say which values the text does not support; require: empty them; off: skip
     evidence: Evidence = "flag"
     engine: Engine = "local"  # local: one process's pool; dask: a cluster (extract.run.dask_engine)
@@ -102,6 +105,11 @@ class Config(BaseModel):
             )
         if self.engine == "local" and (self.scheduler or self.workers):
             raise ValueError("--scheduler and --workers need --engine dask")
+        if self.vision == "always" and self.backend == "local":
+            raise ValueError(
+                "--vision always needs a hosted model that reads images; the embedded model "
+                "is text-only (scanned pages are read by OCR)"
+            )
         bundled = self.local_model is None or self.local_model_is_bundled
         if not bundled and not Path(str(self.local_model)).is_file():
             raise ValueError(

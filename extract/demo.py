@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_docs"
 JOBS = (  # (schema, files, output name)
     ("invoice", ["invoice-acme-2024-017.pdf", "invoice-northwind-5531.txt"], "invoices"),
-    ("receipt", ["receipt-kopi-tiam.txt"], "receipts"),
+    ("receipt", ["receipt-kopi-tiam.txt", "receipt-scan-selera.jpg"], "receipts"),
     ("nda", ["nda-mutual-bluefin.pdf"], "ndas"),
     ("contract", ["master-services-agreement-long.txt"], "contracts"),
 )
@@ -76,8 +76,10 @@ def describe_rows(frame: pd.DataFrame, first_field: tuple[str, ...]) -> list[str
             if k not in first_field and v is not None and v is not pd.NA and v == v and v != []
         ]
         why = f" ({row['error']})" if row["error"] else ""
+        how = row.get("text_source")
+        read = f", read by {how}" if isinstance(how, str) and how != "text" else ""
         lines.append(
-            f"      {Path(row['source']).name} [{row['status']}]{why}: " + "; ".join(found)
+            f"      {Path(row['source']).name} [{row['status']}{read}]{why}: " + "; ".join(found)
         )
     return lines
 

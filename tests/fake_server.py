@@ -16,12 +16,14 @@ Standard library only.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import math
 import random
 import re
 import socket
+import struct
 import sys
 import threading
 import time
@@ -245,6 +247,91 @@ def _minimal_number(schema: dict[str, Any], *, integer: bool) -> int | float:
     if integer:
         return math.ceil(value)
     return int(value) if float(value).is_integer() else value
+
+
+@dataclass(frozen=True)
+class ImagePart:
+    """An `image_url` content part of a request, decoded far enough to check it."""
+
+    mime: str
+    width: int
+    height: int
+    n_bytes: int  # the data URL's length, as sent
+    data: bytes
+
+
+def image_parts(request: RecordedRequest) -> list[ImagePart]:
+    """Every image part in the request's messages, in order (data URLs only)."""
+    found = []
+    for message in (request.body or {}).get("messages", []):
+        content = message.get("content")
+        if not isinstance(content, list):
+            continue
+        for part in content:
+            if not isinstance(part, dict) or part.get("type") != "image_url":
+                continue
+            url = part.get("image_url")
+            url = url.get("url", "") if isinstance(url, dict) else str(url)
+            header, _, payload = url.partition(",")
+            data = base64.b64decode(payload)
+            width, height = image_size(data)
+            mime = header.removeprefix("data:").split(";")[0]
+            found.append(ImagePart(mime, width, height, len(url), data))
+    return found
+
+
+def image_size(data: bytes) -> tuple[int, int]:
+    """Width and height of a PNG or JPEG from its header (standard library only)."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return struct.unpack(">II", data[16:24])
+    if data.startswith(b"\xff\xd8"):
+        i = 2
+        while i + 9 < len(data):
+            if data[i] != 0xFF:
+                i += 1
+                continue
+            marker, length = data[i + 1], struct.unpack(">H", data[i + 2 : i + 4])[0]
+            if marker in (
+                0xC0,
+                0xC1,
+                0xC2,
+                0xC3,
+                0xC5,
+                0xC6,
+                0xC7,
+                0xC9,
+                0xCA,
+                0xCB,
+                0xCD,
+                0xCE,
+                0xCF,
+            ):
+                height, width = struct.unpack(">HH", data[i + 5 : i + 9])
+                return width, height
+            i += 2 + length
+    raise ValueError("not a PNG or JPEG image")
+
+
+def mistral_image_tokens(width: int, height: int) -> int:
+    """Mistral Small 3.1's image tokens: (columns + 1) x rows of 28-px tiles after scaling the
+    long side to 1540 px (the formula from Mistral's tokenizer, without mistral-common)."""
+    ratio = max(width, height) / 1540
+    if ratio > 1:
+        width, height = max(round(width / ratio), 1), max(round(height / ratio), 1)
+    return ((width - 1) // 28 + 2) * ((height - 1) // 28 + 1)
+
+
+def refusing_images(
+    responder: Responder, message: str = "Image input is not supported for this model"
+) -> Responder:
+    """Answer 400 (as a text-only model behind Requesty does) to any request with an image part."""
+
+    def respond(request: RecordedRequest) -> Any:
+        if image_parts(request):
+            return Error(400, {"error": {"origin": "provider", "message": message}})
+        return responder(request)
+
+    return respond
 
 
 def document_text(request: RecordedRequest) -> str:
@@ -604,7 +691,12 @@ def _completion(request: RecordedRequest, reply: Reply) -> dict[str, Any]:
                 }
             ],
         }
-    prompt = reply.prompt_tokens if reply.prompt_tokens is not None else len(request.raw) // 4
+    if reply.prompt_tokens is not None:
+        prompt = reply.prompt_tokens
+    else:  # text at about 4 bytes a token; images as Mistral counts them
+        images = image_parts(request)
+        text_bytes = len(request.raw) - sum(i.n_bytes for i in images)
+        prompt = text_bytes // 4 + sum(mistral_image_tokens(i.width, i.height) for i in images)
     with _ids_lock:
         completion_id = f"chatcmpl-fake{next(_ids)}"
     return {

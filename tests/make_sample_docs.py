@@ -9,6 +9,8 @@ What it writes (the hand-written .txt samples sit beside them):
 - invoice-acme-2024-017.pdf: UK invoice, 2 pages, 26 line items, the list continues on page 2.
 - nda-mutual-bluefin.pdf: mutual NDA, 3 pages; parties on page 1, term on page 2, governing law
   on page 3.
+- receipt-scan-selera.jpg: a Malaysian restaurant receipt as a scan (rendered text, turned a
+  little, noise and blur): no text layer at all, read by OCR or by a vision model.
 - master-services-agreement-long.txt: a long master services agreement (about 45K Tekken
   tokens, so longer than a 32K window) with definitions, services, service levels, sites, an
   invoice schedule and a change log; the key terms sit in the first chunk, the signatures in the last.
@@ -995,10 +997,54 @@ def long_contract() -> str:
     return "".join(parts)
 
 
+RECEIPT_SCAN_LINES = [
+    "      RESTORAN SELERA KAMPUNG SDN BHD",
+    "            (1187346-K)",
+    "   LOT 12, JALAN MERANTI 3, TAMAN MERANTI,",
+    "     43300 SERI KEMBANGAN, SELANGOR",
+    "         GST ID: 001234567890",
+    "",
+    "          TAX INVOICE",
+    "Invoice No : RSK-0318-2207",
+    "Date : 18/03/2018     Time : 12:41:07",
+    "Cashier : AMIRA        Table : 7",
+    "--------------------------------------------",
+    "Item                     Qty       Amount",
+    "NASI LEMAK AYAM           2         17.00",
+    "MEE GORENG MAMAK          1          7.50",
+    "TEH TARIK (L)             2          6.40",
+    "KUIH LAPIS                3          4.50",
+    "--------------------------------------------",
+    "Sub Total                           35.40",
+    "GST 6%                               2.12",
+    "Rounding                            -0.02",
+    "TOTAL                               37.50",
+    "Cash                                50.00",
+    "Change                              12.50",
+    "",
+    "     THANK YOU. PLEASE COME AGAIN.",
+]
+
+
+def write_receipt_scan(path: Path) -> None:
+    """A receipt as a phone scan: rendered, turned 1.2 degrees, speckled, blurred; grayscale JPEG."""
+    import sys
+
+    sys.path.insert(0, str(HERE.parent))
+    from tests.scanned import scanned_page
+
+    page = scanned_page(
+        RECEIPT_SCAN_LINES, (760, 980), font_size=22, margin=40, rotate=1.2, noise=0.015,
+        blur=0.7, seed=2018,
+    )  # fmt: skip
+    page.save(path, "JPEG", quality=80)
+
+
 def main() -> None:
     write_pdf(HERE / "invoice-acme-2024-017.pdf", paginate(invoice_lines()))
     write_pdf(HERE / "nda-mutual-bluefin.pdf", nda_pages())
     (HERE / "master-services-agreement-long.txt").write_text(long_contract(), encoding="utf-8")
+    write_receipt_scan(HERE / "receipt-scan-selera.jpg")
 
 
 if __name__ == "__main__":

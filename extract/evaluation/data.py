@@ -59,13 +59,14 @@ class EvalResult:
     cached_chunks: int = 0
     bootstrap: Bootstrap | None = None  # F1 intervals over documents, and of the difference
     trust: Trust | None = None  # grounded vs ungrounded precision, accuracy by confidence
+    reference: SystemRun | None = None  # scan datasets: the same documents read as text
     report_dir: Path | None = None
     written: list[Path] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line per system, for the terminal."""
         lines = [f"{self.dataset} ({self.selection}, {len(self.examples)} documents):"]
-        for run in filter(None, (self.pipeline, self.naive)):
+        for run in filter(None, (self.pipeline, self.naive, self.reference)):
             cost = "unknown" if run.cost_usd is None else f"${run.cost_usd:.4f}"
             lines.append(
                 f"  {run.label:8} F1 {run.scores.overall.f1:.3f} (P {run.scores.overall.precision:.3f}"
@@ -74,7 +75,8 @@ class EvalResult:
             )
         if self.bootstrap is not None and self.bootstrap.difference is not None:
             diff = self.bootstrap.difference
-            lines.append(f"  pipeline - naive F1 {diff.describe(signed=True)} (95% bootstrap)")
+            other = "text" if self.reference is not None else "naive"
+            lines.append(f"  pipeline - {other} F1 {diff.describe(signed=True)} (95% bootstrap)")
         if self.report_dir is not None:
             lines.append(f"  report: {self.report_dir / 'report.md'}")
         return "\n".join(lines)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from extract.errors import ConfigError
 from extract.evaluation import cuad, scoring
-from extract.evaluation.loaders import load_module, text_input
+from extract.evaluation.loaders import load_module, rasterised, text_input
 from extract.ingest.tokenizer import count_tekken_tokens
 
 LONG_TOKENS = 33_000  # "over 33K tokens": more than one request's worth, so chunked
@@ -39,6 +39,7 @@ class Example:
     path: Path
     gold: dict[str, list[str]]
     tokens_over_33k: bool | None
+    reference: Path | None = None  # scan datasets: the same document as text, for comparison
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ class EvalDataset:
     to_gold: Callable[[scoring.Record], dict[str, list[str]]]
     score: scoring.Scorer
     match: scoring.Matcher  # (field, gold, pred) -> one document's field entirely right
+    # Scan datasets: the text input of the same document, run beside the scan (no naive run).
+    reference_path: Callable[[str, str], Path] | None = None
 
     def examples(
         self, split: str | None = None, limit: int | None = None, everything: bool = False
@@ -68,8 +71,15 @@ class EvalDataset:
             rows = rows[:limit]
         elif not everything:
             rows = self.default(rows)
+        reference = self.reference_path
         return [
-            Example(doc_id, self.input_path(doc_id, text), gold, _long(text))
+            Example(
+                doc_id,
+                self.input_path(doc_id, text),
+                gold,
+                _long(text),
+                reference(doc_id, text) if reference else None,
+            )
             for doc_id, text, gold in rows
         ]
 
@@ -77,7 +87,7 @@ class EvalDataset:
         """The split to use; a ConfigError for the held-out or an unknown one."""
         if split is None:
             return self.splits[0]
-        if self.name == "kleister_nda" and split == "test-A":
+        if self.name.startswith(("kleister_nda", "kleister-nda")) and split == "test-A":
             raise ConfigError(
                 "kleister_nda split 'test-A' is held out (no text or gold is shipped): "
                 "tune and compare on 'dev-0' or 'train'"
@@ -159,6 +169,23 @@ def _cuad_default(rows: list[Row]) -> list[Row]:
     return [r for r in rows if r[0] in chosen]
 
 
+# --- scans: the same documents as images ------------------------------------------------
+
+
+def _sroie_scan_rows(_split: str) -> Iterator[Row]:
+    """The SROIE receipts whose original scan is shipped (000-099)."""
+    module = load_module("sroie")
+    return (row for row in module.iter_docs() if module.image_path(row[0]))
+
+
+def _sroie_scan_path(doc_id: str, _text: str) -> Path:
+    return Path(load_module("sroie").image_path(doc_id))
+
+
+def _nda_scan_path(doc_id: str, _text: str) -> Path:
+    return rasterised(_nda_path(doc_id, _text), "kleister_nda_scans")
+
+
 DATASETS: dict[str, EvalDataset] = {
     "kleister_nda": EvalDataset(
         name="kleister_nda",
@@ -208,4 +235,32 @@ DATASETS: dict[str, EvalDataset] = {
         score=cuad.cuad_scores,
         match=cuad.cuad_match,
     ),
+    "sroie-scans": EvalDataset(
+        name="sroie-scans",
+        schema="receipt",
+        fields=scoring.SROIE_FIELDS,
+        splits=("train",),
+        rows=_sroie_scan_rows,
+        default=_first(10),
+        input_path=_sroie_scan_path,
+        to_gold=scoring.receipt_to_gold,
+        score=scoring.sroie_scores,
+        match=scoring.sroie_match,
+        reference_path=_sroie_path,
+    ),
+    "kleister-nda-scans": EvalDataset(
+        name="kleister-nda-scans",
+        schema="nda",
+        fields=("effective_date", "jurisdiction", "party", "term"),
+        splits=("dev-0", "train"),
+        rows=_nda_rows,
+        default=_first(5),
+        input_path=_nda_scan_path,
+        to_gold=scoring.nda_to_gold,
+        score=scoring.kleister_scorer(("effective_date", "jurisdiction", "party", "term")),
+        match=scoring.kleister_match,
+        reference_path=_nda_path,
+    ),
 }
+# What `eval` runs with no dataset named (the scan sets read every page by OCR: opt in).
+DEFAULT_DATASETS = ("kleister_nda", "sroie", "kleister_charity", "cuad")

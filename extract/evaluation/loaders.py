@@ -71,3 +71,29 @@ def text_input(dataset: str, stem: str, text: str) -> Path:
     tmp.write_bytes(data)
     tmp.replace(path)
     return path
+
+
+RASTER_DPI = 150
+
+
+def rasterised(pdf: Path, dataset: str, dpi: int = RASTER_DPI) -> Path:
+    """An image-only copy of `pdf`: every page rendered at `dpi` (grayscale), no text layer.
+
+    Written once to the user cache; the same file is read again on later runs, so the
+    pipeline's caches keep working.
+    """
+    from extract.ingest.images import pdf_page_image
+
+    path = inputs_dir(dataset) / f"{pdf.stem}.pdf"
+    if path.is_file():
+        return path
+    data = pdf.read_bytes()
+    from pypdf import PdfReader
+
+    n = len(PdfReader(pdf).pages)
+    pages = [pdf_page_image(data, i, dpi=dpi) for i in range(n)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    pages[0].save(tmp, "PDF", resolution=float(dpi), save_all=True, append_images=pages[1:])
+    tmp.replace(path)
+    return path

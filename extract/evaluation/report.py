@@ -70,10 +70,12 @@ def _row(name: str, p: PRF, n: PRF | None) -> str:
 
 def score_table(result: EvalResult) -> list[str]:
     """Overall, per field, then the named variants (loose, exact, long documents)."""
-    pipe, naive = result.pipeline.scores, result.naive.scores if result.naive else None
+    other = result.naive or result.reference
+    pipe, naive = result.pipeline.scores, other.scores if other else None
     head = ["", "pipeline P", "pipeline R", "pipeline F1"]
-    if naive is not None:
-        head += ["naive P", "naive R", "naive F1", "pipeline ÷ naive F1"]
+    if other is not None:
+        name = other.label
+        head += [f"{name} P", f"{name} R", f"{name} F1", f"pipeline ÷ {name} F1"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines.append(_row("**overall**", pipe.overall, naive.overall if naive else None))
     for name, figures in pipe.fields.items():
@@ -92,7 +94,7 @@ def cost_table(result: EvalResult) -> list[str]:
         "| | documents | ok | requests | seconds | s/doc | prompt tokens | completion tokens | cost |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
-    for run in filter(None, (result.pipeline, result.naive)):
+    for run in filter(None, (result.pipeline, result.naive, result.reference)):
         ok = sum(s == "ok" for s in run.statuses)
         lines.append(
             f"| {run.label} | {run.documents} | {ok} | {run.requests} | {run.seconds:.1f} | "
@@ -139,13 +141,15 @@ def confidence(result: EvalResult) -> list[str]:
     lines += [f"- {label} F1 {interval.describe()}" for label, interval in boot.systems.items()]
     if boot.difference is not None:
         clear = "clear of zero" if boot.difference.excludes_zero else "not clear of zero"
-        lines.append(f"- pipeline - naive F1 {boot.difference.describe(signed=True)}: {clear}")
+        other = "text" if result.reference is not None else "naive"
+        lines.append(f"- pipeline - {other} F1 {boot.difference.describe(signed=True)}: {clear}")
     return [*lines, ""]
 
 
 def markdown(result: EvalResult) -> str:
     return "\n".join([
-        f"# {result.dataset}: pipeline vs naive baseline",
+        f"# {result.dataset}: pipeline vs "
+        + ("the same documents as text" if result.reference else "naive baseline"),
         "",
         *facts(result),
         "",
@@ -186,7 +190,7 @@ def per_document(result: EvalResult) -> pd.DataFrame:
         for f in dataset.fields:
             gold = example.gold.get(f, [])
             row[f"{f}.gold"] = VALUE_SEPARATOR.join(gold)
-            for run in filter(None, (result.pipeline, result.naive)):
+            for run in filter(None, (result.pipeline, result.naive, result.reference)):
                 pred = run.preds[i].get(f, [])
                 row[f"{f}.{run.label}"] = VALUE_SEPARATOR.join(pred)
                 row[f"{f}.{run.label}_match"] = dataset.match(f, gold, pred)
@@ -208,7 +212,7 @@ def plot_f1(result: EvalResult, path: Path) -> bool:
         print("f1.png skipped: matplotlib is not installed (pip install -e '.[eval]')")
         return False
     names = ["overall", *result.pipeline.scores.fields]
-    runs = [r for r in (result.pipeline, result.naive) if r is not None]
+    runs = [r for r in (result.pipeline, result.naive, result.reference) if r is not None]
     width = 0.8 / len(runs)
     fig, ax = plt.subplots(figsize=(max(6.0, 1.1 * len(names)), 4.0))
     for k, run in enumerate(runs):

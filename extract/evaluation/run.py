@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import shlex
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from extract.api import RunReport, extract_paths
@@ -67,8 +68,15 @@ def evaluate(
         report = extract_paths(paths, schema_name, config, backend=backend)
         pipeline = _pipeline_run(dataset, examples, report)
         trust = measure_trust(dataset, examples, _aligned(examples, report))
-        baseline = None
-        if naive:
+        baseline = reference = None
+        if dataset.reference_path is not None:
+            _say(config, f"{dataset.name}: the same documents read as text, for comparison")
+            as_text = [replace(e, path=e.reference or e.path) for e in examples]
+            text_report = extract_paths(
+                [e.path for e in as_text], schema_name, config, backend=backend
+            )
+            reference = _pipeline_run(dataset, as_text, text_report, label="text")
+        elif naive:
             _say(config, f"{dataset.name}: naive baseline, one request per document")
             baseline = _naive_run(
                 dataset, examples, run_naive(paths, model, schema_name, config, backend)
@@ -90,8 +98,9 @@ def evaluate(
         bootstrap=bootstrap_f1(
             dataset.score,
             [e.gold for e in examples],
-            {run.label: run.preds for run in filter(None, (pipeline, baseline))},
+            {run.label: run.preds for run in filter(None, (pipeline, baseline, reference))},
         ),
+        reference=reference,
     )
     result.report_dir, result.written = write_report(result, out_root)
     _say(config, result.summary())
@@ -134,12 +143,14 @@ def _aligned(examples: list[Example], report: RunReport) -> list[DocumentResult 
     return [by_source.get(str(e.path.resolve())) for e in examples]
 
 
-def _pipeline_run(dataset: EvalDataset, examples: list[Example], report: RunReport) -> SystemRun:
+def _pipeline_run(
+    dataset: EvalDataset, examples: list[Example], report: RunReport, label: str = "pipeline"
+) -> SystemRun:
     results = _aligned(examples, report)
     preds = [dataset.to_gold(r.data if r else None) for r in results]
     cost = report.tables.documents["cost_usd"].sum(min_count=1) if results else 0.0
     return SystemRun(
-        label="pipeline",
+        label=label,
         preds=preds,
         statuses=[r.status if r else "error" for r in results],
         errors=[r.error if r else "no result for this file" for r in results],

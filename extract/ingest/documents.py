@@ -1,7 +1,10 @@
-"""Reading input files into `Document`s: PDFs page by page, text and Markdown whole.
+"""Reading input files into `Document`s: PDFs page by page, text and Markdown whole,
+image files (PNG, JPEG, TIFF, WEBP...) one page per frame.
 
 Every file found becomes either a `Document` or a `DocumentError` saying why it
-cannot be read, so the run can give each input a row in the output.
+cannot be read, so the run can give each input a row in the output. Reading is
+cheap: scanned pages are only marked here (see `extract.ingest.scans` for the
+rule); their OCR or page images are made later, in the worker pool.
 """
 
 from __future__ import annotations
@@ -9,18 +12,24 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from extract.errors import DocumentError
+from extract.ingest.images import IMAGE_SUFFIXES, count_frames
 from extract.ingest.pdf_reader import PdfFailure, pdf_pages
 from extract.ingest.readable import readable_text
+from extract.ingest.scans import Raster, find_scanned
+
+if TYPE_CHECKING:
+    from extract.llm.vision import PageImageRef
 
 PAGE_SEPARATOR = "\n\n"  # between pages in Document.text; chunk offsets count it
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".text"})
 PDF_SUFFIXES = frozenset({".pdf"})
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | PDF_SUFFIXES | IMAGE_SUFFIXES
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_PAGES = 2000
 MAX_READ_SECONDS = 120.0  # a PDF that takes longer to parse is refused, not waited on
@@ -38,10 +47,34 @@ class Document:
     doc_id: str
     source: str
     pages: tuple[str, ...]
+    scanned: tuple[int, ...] = ()  # 0-based pages with no usable text layer
+    raster: Raster | None = field(default=None, repr=False, compare=False)
+    sources: tuple[str, ...] = ()  # per page: text | ocr | vision ("" while unread)
+    images: tuple[PageImageRef, ...] = field(default=(), repr=False)  # sent with the text
+    problems: tuple[str, ...] = ()  # page-level failures: the document is at best partial
+    notes: tuple[str, ...] = ()  # how pages were read, when it was not the plan
 
     @property
     def text(self) -> str:
         return PAGE_SEPARATOR.join(self.pages)
+
+    @property
+    def text_source(self) -> str:
+        """text, ocr or vision when every page was read one way, else mixed."""
+        kinds = set(self.page_sources) - {""}
+        return kinds.pop() if len(kinds) == 1 else ("mixed" if kinds else "text")
+
+    @property
+    def page_sources(self) -> tuple[str, ...]:
+        """Per page: how it was read; before reading, "text", or "" for a scanned page."""
+        if self.sources:
+            return self.sources
+        return tuple("" if i in self.scanned else "text" for i in range(len(self.pages)))
+
+    @property
+    def scanned_pages(self) -> str | None:
+        """The scanned pages, 1-based, as printed in the tables ("1,3-4")."""
+        return _ranges([i + 1 for i in self.scanned]) or None
 
     @property
     def n_pages(self) -> int:
@@ -146,11 +179,21 @@ def read_document(path: Path) -> Document:
         data = path.read_bytes()
     except OSError as exc:
         raise DocumentError(f"cannot read file: {exc.strerror or exc}") from exc
-    pages = _pdf_pages(data) if suffix in PDF_SUFFIXES else (_decode_text(data),)
-    if not any(page.strip() for page in pages):
-        what = "no text layer (scanned PDF?)" if suffix in PDF_SUFFIXES else "no text"
-        raise DocumentError(f"document has {what}")
-    return Document(doc_id=content_id(data), source=str(path), pages=tuple(pages))
+    doc_id = content_id(data)
+    if suffix in IMAGE_SUFFIXES:
+        n = count_frames(data)
+        return Document(doc_id, str(path), ("",) * n, tuple(range(n)), Raster("image", data, n))
+    if suffix in TEXT_SUFFIXES:
+        text = _decode_text(data)
+        if not text.strip():
+            raise DocumentError("document has no text")
+        return Document(doc_id=doc_id, source=str(path), pages=(text,))
+    pages = _pdf_pages(data)
+    scanned = find_scanned(data, pages)
+    if not scanned and not any(page.strip() for page in pages):
+        raise DocumentError("document has no text layer and no scanned pages (blank PDF)")
+    raster = Raster("pdf", data, len(pages))
+    return Document(doc_id, str(path), tuple(pages), tuple(scanned), raster)
 
 
 def iter_documents(paths: Iterable[Path]) -> Iterator[tuple[Path, Document | DocumentError]]:
@@ -174,6 +217,17 @@ def _decode_text(data: bytes) -> str:
     except UnicodeDecodeError as exc:
         raise DocumentError(f"text is not valid {encoding.upper()} (byte {exc.start})") from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _ranges(numbers: list[int]) -> str:
+    """[1, 3, 4, 5] -> "1,3-5"."""
+    parts: list[str] = []
+    for n in numbers:
+        if parts and parts[-1].split("-")[-1] == str(n - 1):
+            parts[-1] = f"{parts[-1].split('-')[0]}-{n}"
+        else:
+            parts.append(str(n))
+    return ",".join(parts)
 
 
 def _pdf_pages(data: bytes) -> list[str]:

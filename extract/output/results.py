@@ -50,3 +50,7 @@ class DocumentResult:
     models: list[str] = field(default_factory=list)
     evidence: DocumentEvidence | None = None  # None: evidence off, or no data
     document: Document | None = None  # the text the evidence points into
+    text_source: str | None = None  # text | ocr | vision | mixed (None: not read)
+    scanned_pages: str | None = None  # 1-based, "1,3-4"
+    image_tokens: int = 0  # tokens of the page images sent (mistral-common count)
+    notes: list[str] = field(default_factory=list)  # how pages were read, when not the plan

@@ -26,17 +26,21 @@ BASE_COLUMNS = (
     "status",
     "error",
     "pages",
+    "text_source",
+    "scanned_pages",
     "n_chunks",
     "model",
     "prompt_tokens",
     "completion_tokens",
     "cost_usd",
+    "image_tokens",
     "requests",
     "retries",
     "conflicts",
     "checks",
     "grounded",
     "ungrounded",
+    "notes",
 )
 EVIDENCE_COLUMNS = {  # the evidence table's columns and dtypes (see README, "Evidence")
     "doc_id": "string",
@@ -104,13 +108,22 @@ def build_tables(
     layout = Layout.of(schema)
     rows = [_main_row(r, layout, model, price) for r in results]
     documents = pd.DataFrame(rows, columns=[*BASE_COLUMNS, *layout.columns])
-    documents = _typed(documents, {"pages": "integer", "n_chunks": "integer", **layout.columns})
+    documents = _typed(
+        documents,
+        {
+            "pages": "integer",
+            "n_chunks": "integer",
+            **dict.fromkeys(("text_source", "scanned_pages", "notes"), "string"),
+            **layout.columns,
+        },
+    )
     documents = documents.astype(
         {
             "prompt_tokens": "Int64",
             "completion_tokens": "Int64",
             "requests": "Int64",
             "retries": "Int64",
+            "image_tokens": "Int64",
             "cost_usd": "Float64",
             "grounded": "Float64",
         }
@@ -150,11 +163,14 @@ def _main_row(r: DocumentResult, layout: Layout, model: str, price: Price | None
         "status": r.status,
         "error": r.error,
         "pages": r.pages,
+        "text_source": r.text_source,
+        "scanned_pages": r.scanned_pages,
         "n_chunks": r.n_chunks,
         "model": ", ".join(r.models) if r.models else model,
         "prompt_tokens": r.usage.prompt_tokens,
         "completion_tokens": r.usage.completion_tokens,
         "cost_usd": cost,
+        "image_tokens": r.image_tokens,
         "requests": r.usage.requests,
         "retries": r.usage.retries,
         "conflicts": conflicts_json(r.conflicts),
@@ -165,6 +181,7 @@ def _main_row(r: DocumentResult, layout: Layout, model: str, price: Price | None
             if r.evidence and r.evidence.grounded is not None
             else None
         ),
+        "notes": "; ".join(r.notes) or None,
     }
     flat: dict[str, Any] = {}
     _flatten_values(r.data or {}, "", flat)

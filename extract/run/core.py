@@ -28,6 +28,7 @@ from extract.llm.prompting import (
     user_message as build_user_message,
 )
 from extract.llm.validation import load_object
+from extract.llm.vision import PageImageRef, counter, image_refusal, images_in, user_content
 from extract.output.merge import merge_answers
 from extract.output.results import DocumentResult, Usage
 from extract.run.cache import CachedAnswer
@@ -52,6 +53,7 @@ class ChunkOutcome:
     cached: bool = False
     confidence: Confidences = field(default_factory=dict)  # answer path -> (value, probability)
     fit_tokens: int | None = None  # after a context-length error: text tokens that fit
+    images_refused: str | None = None  # the endpoint rejected the page images: why
 
 
 def token_budget(task: Task, backend: Backend, source: str) -> int:
@@ -77,11 +79,18 @@ def token_budget(task: Task, backend: Backend, source: str) -> int:
 
 
 def plan_chunks(doc: Document, task: Task, backend: Backend) -> list[Chunk]:
-    return chunk_document(doc, token_budget(task, backend, doc.source), backend.count_tokens)
+    """The document cut to the budget; page images count with the page that shows them."""
+    count = counter(backend.count_tokens, doc.images)
+    return chunk_document(doc, token_budget(task, backend, doc.source), count)
 
 
 def extract_chunk(
-    chunk: Chunk, source: str, n_chunks: int, task: Task, services: RunServices
+    chunk: Chunk,
+    source: str,
+    n_chunks: int,
+    task: Task,
+    services: RunServices,
+    images: tuple[PageImageRef, ...] = (),
 ) -> ChunkOutcome:
     """Ask for one chunk's data; re-ask on invalid answers; never raise for model failures.
 
@@ -90,19 +99,25 @@ def extract_chunk(
     hit: a changed normaliser applies without paying for the answer twice.
     """
     outcome = ChunkOutcome(chunk=chunk)
+    user = build_user_message(chunk, _display_name(source), n_chunks)
+    sent = images_in(chunk.text, images)
+    ground = all(ref.has_text for ref in sent)  # an image with no text to check against
     messages: tuple[Message, ...] = (
         {"role": "system", "content": task.system(multi_part=n_chunks > 1)},
         *task.examples,
-        {"role": "user", "content": build_user_message(chunk, _display_name(source), n_chunks)},
+        {"role": "user", "content": user_content(user, images)},
     )
     cfg = task.config
+    if sent and (refused := services.scans.refused):  # known already: do not ask again
+        outcome.error = outcome.images_refused = refused
+        return outcome
     first = _request(task, messages, chunk, 0)
     key = services.cache_key(first)
     if (hit := services.recall(key)) is not None:
         try:
             usage = Usage(**hit.usage)
             if hit.data is not None:
-                outcome.data = task.accept(hit.data, chunk)
+                outcome.data = task.accept(hit.data, chunk, ground=ground)
             else:  # this chunk's answer ran past max_tokens before: split it at once
                 outcome.truncated = True
                 outcome.error = "answer truncated (remembered from an earlier run)"
@@ -136,6 +151,9 @@ def extract_chunk(
             if first_try is not None:  # only the checks re-ask failed: keep the first answer
                 break
             outcome.error = str(exc)
+            if sent and image_refusal(exc.status, str(exc.args[0])):
+                outcome.images_refused = f"the endpoint refused page images ({exc})"
+                services.refuse_images(outcome.images_refused)  # no other chunk sends any
             return outcome
         outcome.models.append(answer.model)
         if answer.truncated and first_try is not None:
@@ -150,7 +168,7 @@ def extract_chunk(
             return outcome
         try:
             raw = load_object(answer.text)
-            outcome.data = task.accept(raw, chunk)
+            outcome.data = task.accept(raw, chunk, ground=ground)
         except InvalidAnswer as exc:
             problem = str(exc)
             messages = messages[: 2 + len(task.examples)] + reask_messages(
@@ -207,7 +225,8 @@ def smaller_chunks(outcome: ChunkOutcome, doc: Document, backend: Backend) -> li
 
     An empty list means it cannot be cut further; the outcome's error says so.
     """
-    parts = split_chunk(outcome.chunk, doc, backend.count_tokens, budget=outcome.fit_tokens)
+    count = counter(backend.count_tokens, doc.images)
+    parts = split_chunk(outcome.chunk, doc, count, budget=outcome.fit_tokens)
     if not parts:
         outcome.error = f"{outcome.error}; the chunk cannot be split further"
     return parts
@@ -236,6 +255,7 @@ def finish_document(
         models.extend(m for m in o.models if m not in models)
     good = [o for o in outcomes if o.data is not None]
     errors = [f"chunk {o.chunk.label}: {o.error}" for o in outcomes if o.data is None]
+    errors += list(doc.problems)  # pages that could not be read (no OCR installed...)
     result = DocumentResult(
         doc_id=doc.doc_id,
         source=doc.source,
@@ -246,6 +266,10 @@ def finish_document(
         usage=usage,
         models=models,
         chunks={o.chunk.label: o.chunk for o in outcomes},
+        text_source=doc.text_source,
+        scanned_pages=doc.scanned_pages,
+        image_tokens=sum(r.tokens for o in outcomes for r in images_in(o.chunk.text, doc.images)),
+        notes=list(doc.notes),
     )
     if good:
         answers = [(o.chunk.label, o.data) for o in good if o.data is not None]

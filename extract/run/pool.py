@@ -2,8 +2,10 @@
 
 Documents are read and planned in the calling thread while the pool works,
 so the configured number of requests stays in flight; there are no batches
-waiting for their slowest member. A chunk whose answer was truncated is split
-and its halves go back into the pool. Results come back in input order.
+waiting for their slowest member. Scanned pages are read (OCR, page images)
+in the pool too, beside other documents' requests. A chunk whose answer was
+truncated is split and its halves go back into the pool; a document whose page
+images the endpoint refused is read again, by OCR. Results come back in input order.
 
 A single document (`extract_document`) takes this same path: one item, no
 folder to expand.
@@ -24,6 +26,7 @@ from extract.errors import DocumentError
 from extract.ingest.chunking import Chunk
 from extract.ingest.documents import Document, Refused, find_inputs, read_document
 from extract.ingest.remote import RemoteFile
+from extract.ingest.scan_route import read_scans
 from extract.output.results import DocumentResult, Usage
 from extract.run.core import (
     ChunkOutcome,
@@ -50,6 +53,7 @@ class _Open:
     doc: Document
     n_chunks: int
     outstanding: int
+    unread: Document  # as read from the file: read again if its page images are refused
     outcomes: list[ChunkOutcome] = field(default_factory=list)
     superseded: Usage = field(default_factory=Usage)  # paid for truncated answers
 
@@ -99,6 +103,8 @@ class _Pass:
         self.services = services
         self.results: list[DocumentResult | None] = [None] * n
         self.futures: dict[Future[ChunkOutcome], tuple[_Open, Chunk]] = {}
+        self.reading: dict[Future[Document], tuple[int, Document, Usage]] = {}  # scans
+        self.told_refusal = task.config.quiet  # a quiet run says nothing
         self.cached = 0
         self.workers = task.config.concurrency
         self.docs_bar = tqdm(total=n, desc="documents", unit="doc", disable=not show)
@@ -114,7 +120,7 @@ class _Pass:
         self.chunks_bar.close()
 
     def add(self, position: int, source: Source) -> None:
-        """Read and plan one document, queue its chunks, and keep the queue bounded."""
+        """Read one document (its scans in the pool), queue its chunks, keep the queue bounded."""
         try:
             if isinstance(source, Refused):
                 raise DocumentError(source.reason)
@@ -122,41 +128,74 @@ class _Pass:
                 doc = source
             else:
                 doc = source.read() if isinstance(source, RemoteFile) else read_document(source)
-            chunks = plan_chunks(doc, self.task, self.services.backend)
-        except DocumentError as exc:
-            self._done(position, failed_document(_name(source), str(exc)))
+        except Exception as exc:  # a reader bug must not end the run either: it gets a row
+            self._failed(position, _name(source), exc)
             return
-        except Exception as exc:  # a reader bug must not end the run: it gets a row
-            error = f"unexpected error reading document: {type(exc).__name__}: {exc}"
-            self._done(position, failed_document(_name(source), error))
-            return
-        state = _Open(position, doc, n_chunks=len(chunks), outstanding=len(chunks))
-        for chunk in chunks:
-            self._submit(state, chunk)
+        self._read(position, doc, Usage())
         self._collect(block=False)
-        while len(self.futures) > self.workers * PREFETCH_FACTOR:
+        while len(self.futures) + len(self.reading) > self.workers * PREFETCH_FACTOR:
             self._collect(block=True)
 
     def finish(self) -> tuple[list[DocumentResult], int]:
         """Wait for every chunk; the results in input order, and the chunks cached."""
-        while self.futures:
+        while self.futures or self.reading:
             self._collect(block=True)
         return [r for r in self.results if r is not None], self.cached
 
+    def _read(self, position: int, unread: Document, paid: Usage) -> None:
+        """Scanned pages are read (OCR, page images) in the pool; other documents start now."""
+        route = self.services.scans
+        if route.needs_work(unread):
+            self.reading[self.pool.submit(read_scans, unread, route)] = (position, unread, paid)
+        else:
+            self._start(position, unread, unread, paid)
+
+    def _start(self, position: int, unread: Document, doc: Document, paid: Usage) -> None:
+        """Plan a readable document's chunks and put them in the pool."""
+        try:
+            chunks = plan_chunks(doc, self.task, self.services.backend)
+        except Exception as exc:
+            self._failed(position, doc.source, exc)
+            return
+        state = _Open(position, doc, len(chunks), len(chunks), unread, superseded=paid)
+        for chunk in chunks:
+            self._submit(state, chunk)
+
+    def _failed(self, position: int, name: str, exc: BaseException) -> None:
+        error = str(exc)
+        if not isinstance(exc, DocumentError):
+            error = f"unexpected error reading document: {type(exc).__name__}: {exc}"
+        self._done(position, failed_document(name, error))
+
     def _submit(self, state: _Open, chunk: Chunk) -> None:
         future = self.pool.submit(
-            extract_chunk, chunk, state.doc.source, state.n_chunks, self.task, self.services
+            extract_chunk,
+            chunk,
+            state.doc.source,
+            state.n_chunks,
+            self.task,
+            self.services,
+            state.doc.images,
         )
         self.futures[future] = (state, chunk)
         self.chunks_bar.total += 1
         self.chunks_bar.refresh()
 
     def _collect(self, block: bool) -> None:
-        if not self.futures:
+        if not self.futures and not self.reading:
             return
         timeout = None if block else 0
-        done, _ = wait(list(self.futures), timeout=timeout, return_when=FIRST_COMPLETED)
+        pending = [*self.futures, *self.reading]
+        done, _ = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
         for future in done:
+            if future in self.reading:
+                position, unread, paid = self.reading.pop(future)
+                exc = future.exception()
+                if exc is not None:
+                    self._failed(position, unread.source, exc)
+                else:
+                    self._start(position, unread, future.result(), paid)
+                continue
             state, chunk = self.futures.pop(future)
             self._settle(state, _outcome(future, chunk))
 
@@ -175,6 +214,15 @@ class _Pass:
         state.outcomes.append(outcome)
         state.outstanding -= 1
         if state.outstanding == 0:
+            refused = next((o.images_refused for o in state.outcomes if o.images_refused), None)
+            if refused is not None:  # read again: the route now says OCR
+                if not self.told_refusal:
+                    print(f"extract: {refused}; reading scanned pages by OCR", file=sys.stderr)
+                    self.told_refusal = True
+                for o in state.outcomes:
+                    state.superseded.add(o.usage)
+                self._read(state.position, state.unread, state.superseded)
+                return
             doc_result = finish_document(state.doc, state.outcomes, self.task, state.superseded)
             self._done(state.position, doc_result)
 

@@ -7,11 +7,14 @@ log, which sees every attempt that reaches the provider.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field, replace
 
 from extract.config import Config
 from extract.errors import ConfigError, ProviderError
+from extract.ingest.scan_route import ScanRoute
 from extract.llm.backends.base import Answer, Backend, StructuredRequest
+from extract.llm.backends.registry import reads_images
 from extract.llm.pricing import price_for
 from extract.llm.retry import RetryPolicy, call_with_retries
 from extract.output.results import Usage
@@ -31,6 +34,8 @@ class RunServices:
     # Kept for the Dask engine, which gives each worker its share of the run's limits.
     limiter: RateLimiter | None = None
     budget: CostBudget | None = None
+    scans: ScanRoute = field(default_factory=ScanRoute)  # how scanned pages are read
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def open(cls, config: Config, raw: Backend) -> RunServices:
@@ -59,7 +64,19 @@ class RunServices:
                 if isinstance(where, str)
                 else ChunkCache(where, refresh=config.refresh)
             )
+        services.scans = scan_route(config, raw)
         return services
+
+    def refuse_images(self, reason: str) -> bool:
+        """The endpoint rejected page images: scans are read by OCR from now on.
+
+        True the first time (the caller reports it once).
+        """
+        with self._lock:
+            if self.scans.refused is not None:
+                return False
+            self.scans = replace(self.scans, images=False, refused=reason)
+            return True
 
     def cache_key(self, request: StructuredRequest) -> str:
         """The answer cache's key for `request` on this run's backend."""
@@ -102,3 +119,16 @@ class RunServices:
             self.cache.close()
         if self.audit is not None:
             self.audit.close()
+
+
+def scan_route(config: Config, backend: Backend) -> ScanRoute:
+    """How this run reads scanned pages: page images, OCR, or both (`extract.ingest.scans`)."""
+    from extract.ingest.ocr import OcrReader, ocr_installed
+    from extract.llm.vision import encode_page
+
+    ocr = None
+    if ocr_installed():
+        ocr_cache = config.resolved_cache_path.parent / "ocr" if config.cache else None
+        ocr = OcrReader(ocr_cache, threads=config.ocr_threads)
+    images = reads_images(backend) and config.vision != "never"
+    return ScanRoute(vision=config.vision, images=images, ocr=ocr, encode=encode_page)

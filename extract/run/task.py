@@ -50,9 +50,13 @@ class Task:
             checks=schema_checks(schema),
         )
 
-    def accept(self, raw: dict[str, Any], chunk: Chunk) -> dict[str, Any]:
-        """The model's raw object grounded in the chunk text, validated, as JSON-ready data."""
-        grounded = ground_answer(raw, self.evidence, chunk.text)
+    def accept(self, raw: dict[str, Any], chunk: Chunk, *, ground: bool = True) -> dict[str, Any]:
+        """The model's raw object grounded in the chunk text, validated, as JSON-ready data.
+
+        `ground=False` for a chunk holding a page image with no text to check against
+        (OCR not installed): its values can only be taken as the model read them.
+        """
+        grounded = ground_answer(raw, self.evidence, chunk.text) if ground else raw
         return validate_object(grounded, self.schema).model_dump(mode="json")
 
     def failed_checks(self, data: dict[str, Any], *, whole: bool) -> dict[str, str]:

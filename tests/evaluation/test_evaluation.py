@@ -24,6 +24,7 @@ from extract.evaluation.loaders import evaldata_root
 from extract.evaluation.naive import bare_schema, fit_text
 from extract.evaluation.scoring import charity_to_gold, nda_to_gold
 from extract.ingest.documents import read_document
+from extract.ingest.ocr import ocr_installed
 from schemas import Invoice
 from tests.fake_server import (
     DEFAULT_MODELS,
@@ -247,3 +248,38 @@ def test_the_report_says_how_often_grounded_and_confident_values_are_right(tmp_p
         assert plot.stat().st_size > 10_000 and plot in result.written
     else:
         assert not plot.exists()
+
+
+def test_scan_datasets_are_the_same_documents_as_images():
+    sroie = DATASETS["sroie-scans"].examples(limit=2)
+    text = DATASETS["sroie"].examples(limit=2)
+    assert [e.path.name for e in sroie] == ["000.jpg", "001.jpg"]
+    assert [e.gold for e in sroie] == [e.gold for e in text]
+    assert [e.reference for e in sroie] == [e.path for e in text]
+    assert len(DATASETS["sroie-scans"].examples(everything=True)) == 100
+    assert len(DATASETS["sroie-scans"].examples()) == 10
+    (nda,) = DATASETS["kleister-nda-scans"].examples(limit=1)
+    (original,) = DATASETS["kleister_nda"].examples(limit=1)
+    assert nda.reference == original.path and nda.gold == original.gold
+    scan = read_document(nda.path)
+    assert scan.n_pages == read_document(original.path).n_pages
+    assert scan.scanned == tuple(range(scan.n_pages)) and not scan.text.strip()
+
+
+@pytest.mark.skipif(not ocr_installed(), reason="the `ocr` extra is not installed")
+def test_sroie_scans_are_scored_beside_the_same_receipts_as_text(tmp_path: Path):
+    (example,) = DATASETS["sroie-scans"].examples(limit=1)
+    answer = receipt_answer(example.gold)
+    config = Config.resolve(
+        env={}, base_url="http://127.0.0.1:9/v1", api_key="x", quiet=True, vision="never"
+    )
+    with FakeOpenAI(schema_responder(lambda request: answer)) as fake:
+        config = config.model_copy(update={"base_url": fake.base_url})
+        result = evaluate("sroie-scans", config, limit=1, out_root=tmp_path, command="test")
+        sent = [sent_text(r) for r in fake.chat_requests()]
+    assert result.naive is None and result.reference is not None
+    assert result.reference.label == "text"
+    assert any("TAMAN DAYA" in s and "Total" in s for s in sent)  # the OCR text of the scan
+    assert result.pipeline.scores.overall.f1 > 0 and result.reference.scores.overall.f1 > 0
+    report = (result.report_dir / "report.md").read_text()
+    assert "pipeline vs the same documents as text" in report and "pipeline ÷ text F1" in report

@@ -276,3 +276,28 @@ def test_cli_extracts_a_receipt_with_the_embedded_model(model_path: Path, tmp_pa
     assert isinstance(row["company"], str) and row["company"]  # a value, not a crash or null
     evidence = pd.read_csv(tmp_path / "receipts.evidence.csv").set_index("field")
     assert 0 < evidence.loc["company", "confidence"] <= 1  # llama.cpp always gives logprobs
+
+
+def test_a_real_scanned_receipt_to_a_table_with_ocr_and_the_embedded_model(
+    model_path: Path, tmp_path: Path
+):
+    """SROIE receipt 000 as scanned (a JPEG): OCR (the `ocr` extra), then the real model."""
+    import pandas as pd
+
+    from extract.cli import main
+    from extract.ingest.ocr import ocr_installed
+    from tests.conftest import EVALDATA
+
+    scan = EVALDATA / "sroie" / "img" / "000.jpg"
+    if not scan.is_file() or not ocr_installed():
+        pytest.skip("SROIE scans or the `ocr` extra not available")
+    out = tmp_path / "receipts.csv"
+    code = main([
+        "run", str(scan), "--schema", "receipt", "--out", str(out), "--local-model",
+        str(model_path), "--max-tokens", "200", "--threads", "2", "--quiet",
+    ])  # fmt: skip
+    row = pd.read_csv(out, dtype=str).iloc[0]
+    assert code == 0 and row["status"] == "ok"
+    assert (row["text_source"], row["scanned_pages"]) == ("ocr", "1")
+    assert row["total"] == "9.00"  # as printed on the receipt (gold: 9.00)
+    assert "SDN BHD" in row["company"]

@@ -30,6 +30,13 @@ FACTORIES: dict[str, Callable[[Config, bool], Backend]] = {
     "openai": _hosted,
     "local": _local,
 }
+# Backends that may be sent page images: hosted chat models (an endpoint that cannot read
+# them says so once, and the run falls back to OCR); the embedded model is text-only.
+READS_IMAGES = frozenset({"requesty", "openai"})
+
+
+def reads_images(backend: Backend) -> bool:
+    return backend.name in READS_IMAGES
 
 
 def make_backend(config: Config, *, probe: bool = True) -> Backend:

@@ -86,8 +86,12 @@ def _worker_run(job: ClusterJob) -> _WorkerRun:
         if key not in _backends:
             _backends[key] = make_backend(job.config)
         semaphore = Semaphore(max_leases=job.config.concurrency, name=f"{job.run_id}-leases")
-        gate = LeaseGate(_backends[key], semaphore, job.want, job.lease_mode)
-        services = RunServices.open(config, gate)
+        services = RunServices.open(config, _backends[key])
+        # Outermost: a request takes its slot before the budget check, so no more requests
+        # than the leases held can pass the check at once (the cap on --max-cost overshoot),
+        # and one held back by the rate limiter keeps its slot (the rate is the bound then).
+        gate = LeaseGate(services.backend, semaphore, job.want, job.lease_mode)
+        services.backend = gate
         pool = None
         if services.budget is not None and job.config.max_cost is not None:
             pool = BudgetPool(job.run_id, job.config.max_cost)

@@ -67,7 +67,9 @@ def bench_pages(reader: OcrReader, n: int) -> list[str]:
         start = time.perf_counter()
         ocr = reader.read(img)
         ocr_s.append(time.perf_counter() - start)
-        similarity.append(difflib.SequenceMatcher(None, squash(layer), squash(ocr)).ratio())
+        similarity.append(
+            difflib.SequenceMatcher(None, squash(layer), squash(ocr), autojunk=False).ratio()
+        )
     mean = lambda xs: sum(xs) / len(xs)  # noqa: E731
     return [
         f"| Kleister NDA dev-0 pages ({doc_id[:8]}) | {len(pages)} | text layer (pypdf) | "

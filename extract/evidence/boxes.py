@@ -14,22 +14,39 @@ from __future__ import annotations
 
 import bisect
 import ctypes
+import functools
 import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from extract.evidence.folding import fold
+from extract.ingest.images import PDFIUM_LOCK
 
+P = ParamSpec("P")
+R = TypeVar("R")
 log = logging.getLogger(__name__)
 _SCALE = 100  # device units per point when mapping page space to the displayed page
 
 
+def _one_at_a_time(fn: Callable[P, R]) -> Callable[P, R]:
+    """PDFium is not thread-safe: every use in the process holds the one lock (scanned
+    pages are rendered in worker threads while evidence is placed in the main one)."""
+
+    @functools.wraps(fn)
+    def locked(*args: P.args, **kwargs: P.kwargs) -> R:
+        with PDFIUM_LOCK:
+            return fn(*args, **kwargs)
+
+    return locked
+
+
+@_one_at_a_time
 def page_sizes(path: str | Path) -> list[tuple[float, float]] | None:
     """Each page's displayed [width, height] in points; None if not a readable PDF."""
     try:
@@ -55,6 +72,7 @@ def _page_size(page: pdfium.PdfPage) -> tuple[float, float]:
     return round(width, 2), round(height, 2)
 
 
+@_one_at_a_time
 def quote_boxes(
     path: str | Path, pages: tuple[str, ...], quotes: Iterable[tuple[int, int]]
 ) -> dict[tuple[int, int], str]:

@@ -147,8 +147,8 @@ HELLO = b"BT /F1 12 Tf 72 700 Td (Hello from page one) Tj ET\n"
 
 
 def test_one_huge_slow_page_is_stopped_by_the_time_limit(tmp_path: Path, monkeypatch):
-    slow = tmp_path / "slow.pdf"  # one page, 40,000 text operators: many seconds in pypdf
-    slow.write_bytes(one_page_pdf(HELLO + b"BT /F1 12 Tf " + b"(ab) Tj 1 0 Td " * 40_000 + b"ET"))
+    slow = tmp_path / "slow.pdf"  # one page, 400,000 text operators: a minute in pypdf
+    slow.write_bytes(one_page_pdf(HELLO + b"BT /F1 12 Tf " + b"(ab) Tj 1 0 Td " * 400_000 + b"ET"))
     fine = tmp_path / "fine.pdf"
     fine.write_bytes(one_page_pdf(HELLO))
     monkeypatch.setattr(documents, "MAX_READ_SECONDS", 1.0)

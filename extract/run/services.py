@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
-from extract.config import Config
+from extract.config import Config, cache_root
 from extract.errors import ConfigError, ProviderError
 from extract.ingest.scan_route import ScanRoute
 from extract.llm.backends.base import Answer, Backend, StructuredRequest
@@ -128,7 +129,9 @@ def scan_route(config: Config, backend: Backend) -> ScanRoute:
 
     ocr = None
     if ocr_installed():
-        ocr_cache = config.resolved_cache_path.parent / "ocr" if config.cache else None
+        where = config.resolved_cache_path  # beside the answers; local when they are in a store
+        folder = where.parent if isinstance(where, Path) else cache_root()
+        ocr_cache = folder / "ocr" if config.cache else None
         ocr = OcrReader(ocr_cache, threads=config.ocr_threads)
     images = reads_images(backend) and config.vision != "never"
     return ScanRoute(vision=config.vision, images=images, ocr=ocr, encode=encode_page)

@@ -24,11 +24,12 @@ from pydantic import BaseModel
 from tqdm import tqdm
 
 from extract.config import Config
+from extract.errors import ConfigError, OutputError
 from extract.ingest.documents import Document
 from extract.ingest.remote import find_sources
 from extract.llm.backends import Backend
 from extract.llm.backends.registry import open_backend
-from extract.llm.pricing import price_for
+from extract.llm.redact import redact_optional
 from extract.output.dataset import (
     DOCUMENTS,
     EVIDENCE,
@@ -71,6 +72,8 @@ class RunReport:
     cached_chunks: int = 0
     written: list[Path | str] = field(default_factory=list)  # files, or dataset folders
     cluster: ClusterStats | None = None  # set by the dask engine
+    interrupted: bool = False  # Ctrl-C: unfinished documents are "interrupted" error rows
+    abandoned: bool = False  # a second Ctrl-C: requests in flight were not waited for
 
     @property
     def status_counts(self) -> dict[str, int]:
@@ -127,24 +130,29 @@ def extract_paths(
     is a Parquet dataset, written in parts. With `config.engine == "dask"` the
     documents run on a Dask cluster: `client`, else `config.scheduler`, else a
     LocalCluster of `config.workers` processes; `on_cluster` hears where it is.
+
+    A file `out` is checked (writable, no table name taken by a folder) before any
+    request; a failure at the final write raises `OutputError`, and the answers it
+    would have written are in the cache, so the rerun costs nothing.
     """
     root = dataset_root(out)
     file_out = None if out is None or root is not None else Path(out)
-    if file_out is not None:
-        check_output_path(file_out)
     task = build_task(schema, config)
-    check_child_names(list(Layout.of(task.strict_schema).children))
+    children = list(Layout.of(task.strict_schema).children)
+    check_child_names(children)
+    if file_out is not None:
+        check_output_path(file_out, children)
+        if texts_path(file_out).is_dir():
+            raise ConfigError(f"--out: {texts_path(file_out)} is a folder, not a file")
     if config.engine == "dask":
         return _on_cluster(paths, schema, task, out, client, progress, on_cluster)
     with _runner(task, config, backend, progress) as runner:
         results = runner.run_sources(find_sources(paths, skip=own_files(config, task, file_out)))
         used = runner.services.backend
+    for result in results:  # a provider's message may echo a credential
+        result.error = redact_optional(result.error, config.secrets)
     tables = build_tables(
-        results,
-        task.strict_schema,
-        used.model,
-        price_for(used.name, used.model),
-        evidence=config.evidence != "off",
+        results, task.strict_schema, used.model, evidence=config.evidence != "off"
     )
     report = RunReport(
         tables=tables,
@@ -154,14 +162,22 @@ def extract_paths(
         mode=used.mode,
         seconds=runner.stats.seconds,
         cached_chunks=runner.stats.cached_chunks,
+        interrupted=runner.stats.interrupted,
+        abandoned=runner.stats.abandoned,
     )
     if root is not None:
         clear(root, table_names(tables))
         report.written = write_parts(tables, root, 0, task.strict_schema)
     elif file_out is not None:
-        report.written = [*write_tables(tables, file_out)]
-        report.written.append(write_texts(results, texts_path(file_out)))
+        report.written = [*write_tables(tables, file_out), _write_texts(results, file_out)]
     return report
+
+
+def _write_texts(results: list[DocumentResult], out: Path) -> Path:
+    try:
+        return write_texts(results, texts_path(out))
+    except OSError as exc:
+        raise OutputError(f"cannot write {texts_path(out)}: {exc.strerror or exc}") from exc
 
 
 def _on_cluster(
@@ -209,9 +225,10 @@ def _on_cluster(
     if root is not None:  # the workers wrote the rows: read back what they wrote
         tables = read_dataset(root)
     else:
-        price = price_for(name, model)
+        for result in results:  # a provider's message may echo a credential
+            result.error = redact_optional(result.error, config.secrets)
         evidence = config.evidence != "off"
-        tables = build_tables(results, task.strict_schema, model, price, evidence=evidence)
+        tables = build_tables(results, task.strict_schema, model, evidence=evidence)
     report = RunReport(
         tables=tables,
         results=results,
@@ -225,8 +242,7 @@ def _on_cluster(
     if root is not None:
         report.written = [f"{root}/{table}" for table in table_names(tables)]
     elif file_out is not None:
-        report.written = [*write_tables(tables, file_out)]
-        report.written.append(write_texts(results, texts_path(file_out)))
+        report.written = [*write_tables(tables, file_out), _write_texts(results, file_out)]
     return report
 
 
@@ -269,6 +285,8 @@ def extract_folder(
         settings.setdefault("engine", "dask")
     config = config or Config.resolve(**settings)
     report = extract_paths(paths, schema, config, out=out, progress=None, client=client)
+    if report.interrupted:  # Ctrl-C: the tables of what finished are written; stop here too
+        raise KeyboardInterrupt
     return report.tables
 
 
@@ -286,6 +304,7 @@ def extract_document(
     item = source if isinstance(source, Document) else Path(source)
     with _runner(task, config, backend, progress=False) as runner:
         [result] = runner.run_sources([item])
+    result.error = redact_optional(result.error, config.secrets)
     return result
 
 

@@ -1,12 +1,16 @@
 """Command line: `python -m extract run ...`, `python -m extract schemas`.
 
 Exit codes: 0 every document ok; 1 tables written but some documents failed;
-2 usage or configuration error, reported before any request is sent.
+2 usage or configuration error, reported before any request is sent; 3 the
+tables could not be written at the end (the answers are cached: rerun); 130
+stopped by Ctrl-C (tables of what finished written; the rerun resumes).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,10 +21,11 @@ from extract.cli_options import (
     add_run_control_options,
 )
 from extract.config import Config
-from extract.errors import ConfigError, ProviderError
+from extract.errors import ConfigError, OutputError, ProviderError
+from extract.llm.redact import redact, redact_argv
 from extract.review_commands import add_review_commands
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_NOT_WRITTEN, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 RUN_EPILOG = """\
 examples:
   python -m extract run sample_docs --schema invoice --out out/invoices.parquet
@@ -35,7 +40,9 @@ environment:
 With no key and no URL, the embedded local model runs in-process.
 
 exit codes: 0 all documents ok, 1 some documents failed (tables still written),
-2 usage or configuration error (nothing sent)."""
+2 usage or configuration error (nothing sent), 3 tables could not be written
+(answers cached: the rerun is free), 130 Ctrl-C (no new requests, those in
+flight finish, tables of what finished written; Ctrl-C twice abandons them)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -127,6 +134,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
             "requests_per_minute": args.requests_per_minute,
             "tokens_per_minute": args.tokens_per_minute,
             "max_cost": args.max_cost,
+            "max_tokens_per_doc": args.max_tokens_per_doc,
             "cache": False if args.no_cache else None,
             "refresh": args.refresh or None,
             "cache_path": args.cache_path,
@@ -166,7 +174,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     config = config_from_args(args)
     if dataset_root(args.out) is None:  # again in extract_paths; here before a model starts
-        check_output_path(Path(args.out))
+        check_output_path(Path(args.out))  # a paid run must have somewhere to go
     missing = [p for p in args.paths if "://" not in p and not Path(p).exists()]
     if missing:
         raise ConfigError(f"no such file or folder: {', '.join(missing)}")
@@ -174,25 +182,42 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.dry_run:
         return dry_run(args, config)
     say = (lambda msg: None) if config.quiet else (lambda msg: print(msg, file=sys.stderr))
-    if config.engine == "dask":  # the workers build the backend, each once
-        say(
-            f"extract: backend {config.backend}, model {config.model}, "
-            f"concurrency {config.concurrency} across the cluster"
-        )
-        report = extract_paths(args.paths, args.schema, config, out=args.out, on_cluster=say)
-    else:
-        with open_backend(config) as backend:
+    try:
+        if config.engine == "dask":  # the workers build the backend, each once
             say(
-                f"extract: backend {backend.name}, model {backend.model}, mode {backend.mode}, "
-                f"context {backend.context_window} tokens, concurrency {config.concurrency}"
+                f"extract: backend {config.backend}, model {config.model}, "
+                f"concurrency {config.concurrency} across the cluster"
             )
-            report = extract_paths(args.paths, args.schema, config, out=args.out, backend=backend)
+            report = extract_paths(args.paths, args.schema, config, out=args.out, on_cluster=say)
+        else:
+            with open_backend(config) as backend:
+                say(
+                    f"extract: backend {backend.name}, model {backend.model}, "
+                    f"mode {backend.mode}, context {backend.context_window} tokens, "
+                    f"concurrency {config.concurrency}"
+                )
+                report = extract_paths(
+                    args.paths, args.schema, config, out=args.out, backend=backend
+                )
+    except OutputError as exc:
+        print(
+            f"extract: error: {exc}\nextract: the answers are cached: rerun with a writable "
+            "--out and nothing is paid for twice",
+            file=sys.stderr,
+        )
+        return EXIT_NOT_WRITTEN
     say("extract: " + report.summary())
     for path in report.written:
         print(path)
     for r in report.results:
         if r.status != "ok":
             say(f"  {r.status}: {r.source}: {r.error}")
+    if report.abandoned:  # worker threads are still waiting on the abandoned requests
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(EXIT_INTERRUPTED)
+    if report.interrupted:
+        return EXIT_INTERRUPTED
     return EXIT_OK if report.all_ok else EXIT_SOME_FAILED
 
 
@@ -234,7 +259,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 naive=not args.no_naive,
                 backend=backend,
                 out_root=args.reports,
-                command="python -m extract " + " ".join(sys.argv[1:]),
+                command="python -m extract " + shlex.join(redact_argv(args.argv)),
             )
             failed |= any(s != "ok" for s in result.pipeline.statuses)
     return EXIT_SOME_FAILED if failed else EXIT_OK
@@ -251,15 +276,17 @@ def cmd_schemas(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
+    args.argv = argv
     try:
         return args.handler(args)
     except ConfigError as exc:
-        print(f"extract: error: {exc}", file=sys.stderr)
+        print(f"extract: error: {redact(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except ProviderError as exc:
-        print(f"extract: error: {exc}", file=sys.stderr)
+        print(f"extract: error: {redact(str(exc))}", file=sys.stderr)
         return EXIT_SOME_FAILED
     except KeyboardInterrupt:
         print("extract: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED

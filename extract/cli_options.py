@@ -19,12 +19,16 @@ def add_backend_options(parser: argparse.ArgumentParser) -> None:
         "--backend",
         choices=["auto", *BACKEND_NAMES],
         default="auto",
-        help="where the model runs (default auto: Requesty if REQUESTY_API_KEY is set, "
-        "else EXTRACT_BASE_URL/--base-url, else the embedded local model)",
+        help="where the model runs (default auto: --base-url/EXTRACT_BASE_URL if given, "
+        "else Requesty if REQUESTY_API_KEY is set, else the embedded local model)",
     )
     g.add_argument("--model", help="model name (default mistral/mistral-small-2503)")
     g.add_argument("--base-url", help="OpenAI-compatible base URL, e.g. http://127.0.0.1:8080/v1")
-    g.add_argument("--api-key", help="API key (prefer the environment variables)")
+    g.add_argument(
+        "--api-key",
+        help="the key of this command's endpoint (prefer the environment variables; "
+        "it is masked in reports and logs)",
+    )
     g.add_argument(
         "--mode",
         choices=MODE_NAMES,
@@ -78,7 +82,18 @@ def add_run_control_options(parser: argparse.ArgumentParser) -> None:
         help="prompt tokens per minute (500000; 0 = no limit)",
     )
     g.add_argument(
-        "--max-cost", type=float, metavar="USD", help="stop sending once this much is spent"
+        "--max-cost",
+        type=float,
+        metavar="USD",
+        help="a cap on spend: each request reserves its worst-case cost before it is sent, "
+        "so the run ends less than one request over it",
+    )
+    g.add_argument(
+        "--max-tokens-per-doc",
+        type=int,
+        metavar="N",
+        help="a document with more tokens is an error row, nothing sent "
+        "(default 1000000; 0 = no limit)",
     )
     g.add_argument(
         "--no-cache", action="store_true", help="neither read nor write the answer cache"

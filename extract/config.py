@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -23,6 +24,7 @@ from pydantic import (
 
 from extract.errors import ConfigError
 from extract.llm.backends import BACKEND_NAMES, MODE_NAMES
+from extract.llm.redact import redact_url
 from extract.llm.weights.catalogue import MODELS as BUNDLED
 
 REQUESTY_BASE_URL = "https://router.requesty.ai/v1"
@@ -30,6 +32,7 @@ DEFAULT_MODEL = "mistral/mistral-small-2503"
 BUNDLED_MODELS = tuple(BUNDLED)  # names of the embedded models, from their catalogue
 DEFAULT_CONTEXT_WINDOW = 32_768
 LOCAL_CONTEXT_WINDOW = 8_192
+DEFAULT_MAX_TOKENS_PER_DOC = 1_000_000
 
 # The names come from the backends' registry; a Literal so pydantic checks them.
 BackendName = Literal[BACKEND_NAMES]  # type: ignore[valid-type]
@@ -78,6 +81,9 @@ class Config(BaseModel):
     # token log-probabilities (the evidence table's confidence): auto asks a hosted endpoint
     # whose model listing offers them; the embedded model always gives them
     logprobs: Literal["auto", "on", "off"] = "auto"
+    # A 200 MB text file is ~50M tokens: thousands of paid requests. Over this, a
+    # document becomes an error row unless the limit is raised (0 = no limit).
+    max_tokens_per_doc: int = Field(DEFAULT_MAX_TOKENS_PER_DOC, ge=0)
 
     @model_validator(mode="after")
     def _check(self) -> Config:
@@ -91,7 +97,9 @@ class Config(BaseModel):
                 raise ValueError(
                     f"base_url must start with http:// or https://, got {self.base_url!r}"
                 )
-            if self.api_key is None or not self.api_key.get_secret_value():
+            if self.api_key is not None and not self.api_key.get_secret_value().strip():
+                raise ValueError("the API key is empty: pass a key, or none for a keyless server")
+            if self.backend == "requesty" and self.api_key is None:
                 raise ValueError(
                     "no API key: set REQUESTY_API_KEY (or EXTRACT_API_KEY), or pass --api-key"
                 )
@@ -140,16 +148,30 @@ class Config(BaseModel):
     @property
     def provider(self) -> str:
         """A short name for messages and the audit trail, never containing secrets."""
-        return self.backend if self.backend == "local" else f"{self.backend}:{self.base_url}"
+        return self.backend if self.backend == "local" else f"{self.backend}:{self.safe_base_url}"
+
+    @property
+    def safe_base_url(self) -> str:
+        """The base URL without `user:password@` or a key in its query string."""
+        return redact_url(self.base_url)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Values that must never reach a file, a log or the terminal."""
+        found = [self.api_key.get_secret_value()] if self.api_key is not None else []
+        parts = urlsplit(self.base_url)
+        found += [p for p in (parts.username, parts.password) if p]
+        return tuple(found)
 
     @classmethod
     def resolve(cls, backend: str = "auto", env: dict[str, str] | None = None, **given) -> Config:
         """Build a config from explicit settings, then the environment, then defaults.
 
         Explicit values (not None) win. `backend="auto"` picks, in order: the local
-        model when a GGUF file is given; the endpoint of an explicit --base-url;
-        Requesty when REQUESTY_API_KEY (or an explicit key) is set; EXTRACT_BASE_URL;
-        else the embedded local model.
+        model when one is named; the endpoint of --base-url or EXTRACT_BASE_URL;
+        Requesty when REQUESTY_API_KEY (or an explicit key) is set; else the embedded
+        local model. A key from the environment goes only to its own endpoint
+        (`key_for`); an endpoint with none gets no Authorization header at all.
         """
         env = dict(os.environ if env is None else env)
         if backend == "auto":
@@ -159,12 +181,10 @@ class Config(BaseModel):
         if backend == "auto":
             if "local_model" in chosen:
                 backend = "local"
-            elif "base_url" in chosen:
-                backend = "openai"
+            elif base_url:  # an endpoint named is the endpoint used
+                backend = "requesty" if is_requesty(base_url) else "openai"
             elif env.get("REQUESTY_API_KEY") or "api_key" in chosen:
                 backend = "requesty"
-            elif base_url:
-                backend = "openai"
             else:
                 backend = "local"
         if backend not in BACKEND_NAMES:
@@ -172,19 +192,26 @@ class Config(BaseModel):
             raise ConfigError(f"unknown backend {backend!r}: use {', '.join(first)} or {last}")
         settings: dict = {"backend": backend, **chosen}
         if backend == "requesty":
-            settings.setdefault("base_url", base_url or REQUESTY_BASE_URL)
-            key = env.get("REQUESTY_API_KEY") or env.get("EXTRACT_API_KEY")
+            # EXTRACT_BASE_URL is another endpoint unless it names Requesty itself.
+            env_url = env.get("EXTRACT_BASE_URL")
+            requesty_env = env_url if env_url and is_requesty(env_url) else None
+            settings.setdefault("base_url", requesty_env or REQUESTY_BASE_URL)
         elif backend == "openai":
             if base_url is None:
                 raise ConfigError("backend 'openai' needs --base-url or EXTRACT_BASE_URL")
             settings.setdefault("base_url", base_url)
-            key = env.get("EXTRACT_API_KEY") or env.get("REQUESTY_API_KEY")
         else:
-            key = None
             settings.setdefault("context_window", LOCAL_CONTEXT_WINDOW)
             settings.setdefault("max_tokens", 1024)
-        if key and "api_key" not in settings:
-            settings["api_key"] = key
+        if backend != "local" and "api_key" not in settings:
+            key = key_for(settings["base_url"], env)
+            if key:
+                settings["api_key"] = key
+            elif backend == "requesty" and env.get("REQUESTY_API_KEY"):
+                raise ConfigError(
+                    f"REQUESTY_API_KEY is sent only to Requesty, not to "
+                    f"{redact_url(settings['base_url'])}: pass that endpoint's own --api-key"
+                )
         if "engine" not in settings and ("scheduler" in settings or "workers" in settings):
             settings["engine"] = "dask"
         if settings.get("engine") == "dask":
@@ -206,6 +233,38 @@ def cache_root() -> Path:
     """Where extract keeps what it fetches and remembers (answers, model weights, eval
     inputs): `$XDG_CACHE_HOME/extract`, else `~/.cache/extract`."""
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "extract"
+
+
+def is_requesty(url: str) -> bool:
+    """Whether `url` is Requesty's router (https, on requesty.ai): where REQUESTY_API_KEY goes."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    return parts.scheme == "https" and (host == "requesty.ai" or host.endswith(".requesty.ai"))
+
+
+def same_endpoint(a: str, b: str) -> bool:
+    def norm(url: str) -> tuple[str, str, int | None, str]:
+        p = urlsplit(url.strip())
+        return p.scheme.lower(), (p.hostname or "").lower(), p.port, p.path.rstrip("/")
+
+    return norm(a) == norm(b)
+
+
+def key_for(url: str, env: dict[str, str]) -> str | None:
+    """The key from the environment that belongs to the endpoint `url`, if any.
+
+    REQUESTY_API_KEY belongs to Requesty; EXTRACT_API_KEY to EXTRACT_BASE_URL (or,
+    with no EXTRACT_BASE_URL, to Requesty). Any other endpoint gets no key from the
+    environment: only one given for it on the command line (--api-key).
+    """
+    if is_requesty(url) and env.get("REQUESTY_API_KEY"):
+        return env["REQUESTY_API_KEY"]
+    env_url = env.get("EXTRACT_BASE_URL")
+    if env.get("EXTRACT_API_KEY") and (
+        same_endpoint(url, env_url) if env_url else is_requesty(url)
+    ):
+        return env["EXTRACT_API_KEY"]
+    return None
 
 
 def _explain(exc: ValidationError) -> str:

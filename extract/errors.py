@@ -69,3 +69,11 @@ class BudgetExceeded(ProviderError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, provider="budget", retryable=False)
+
+
+class Interrupted(ProviderError):
+    """Not sent: the run was stopped (Ctrl-C) before this request could start."""
+
+
+class OutputError(ExtractError):
+    """The tables could not be written at the end of a run; the answers are in the cache."""

@@ -75,6 +75,7 @@ class Reply:
     # log-probability of each content token, sent when the request asks for logprobs:
     # a number for every token, or a function of the token's text
     logprob: float | Callable[[str], float] = -0.01
+    usage: bool = True  # False: a body without `usage`, as some servers send
 
 
 @dataclass
@@ -699,7 +700,7 @@ def _completion(request: RecordedRequest, reply: Reply) -> dict[str, Any]:
         prompt = text_bytes // 4 + sum(mistral_image_tokens(i.width, i.height) for i in images)
     with _ids_lock:
         completion_id = f"chatcmpl-fake{next(_ids)}"
-    return {
+    completion = {
         "id": completion_id,
         "object": "chat.completion",
         "created": int(time.time()),
@@ -718,6 +719,9 @@ def _completion(request: RecordedRequest, reply: Reply) -> dict[str, Any]:
             "total_tokens": prompt + reply.completion_tokens,
         },
     }
+    if not reply.usage:
+        del completion["usage"]
+    return completion
 
 
 def _logprobs(reply: Reply) -> dict[str, Any] | None:

@@ -18,16 +18,23 @@ from extract.evaluation.data import EvalResult, SystemRun
 from extract.evaluation.datasets import DATASETS
 from extract.evaluation.scoring import PRF
 from extract.evaluation.trust import plot_calibration, trust_section
+from extract.llm.redact import redact
 
 VALUE_SEPARATOR = " | "
 
 
-def write_report(result: EvalResult, out_root: Path) -> tuple[Path, list[Path]]:
-    """Write the three files into a new folder under `out_root`; return it and the files."""
+def write_report(
+    result: EvalResult, out_root: Path, *, secrets: tuple[str, ...] = ()
+) -> tuple[Path, list[Path]]:
+    """Write the three files into a new folder under `out_root`; return it and the files.
+
+    Both texts pass through `redact`: the command line and error messages are copied in.
+    """
     folder = _new_folder(out_root, result.dataset)
     written = [folder / "report.md", folder / "per_document.csv"]
-    written[0].write_text(markdown(result), encoding="utf-8")
-    per_document(result).to_csv(written[1], index=False)
+    written[0].write_text(redact(markdown(result), secrets), encoding="utf-8")
+    table = per_document(result).to_csv(index=False)
+    written[1].write_text(redact(table, secrets), encoding="utf-8")
     png = folder / "f1.png"
     if plot_f1(result, png):
         written.append(png)

@@ -28,6 +28,7 @@ from extract.evaluation.scoring import Gold, Scores
 from extract.evaluation.trust import measure_trust
 from extract.llm.backends import Backend
 from extract.llm.backends.registry import open_backend
+from extract.llm.redact import redact_argv
 from extract.output.results import DocumentResult
 from extract.run.estimate import estimate
 from extract.run.task import Task
@@ -102,7 +103,7 @@ def evaluate(
         ),
         reference=reference,
     )
-    result.report_dir, result.written = write_report(result, out_root)
+    result.report_dir, result.written = write_report(result, out_root, secrets=config.secrets)
     _say(config, result.summary())
     return result
 
@@ -119,11 +120,11 @@ def _selection(limit: int | None, everything: bool) -> str:
 
 
 def default_command() -> str:
-    """The command line that started this process, as one would type it again."""
+    """The command line that started this process, as one would type it again (no keys)."""
     argv = sys.argv or [""]
     head = Path(argv[0])
     prog = f"python -m {head.parent.name}" if head.name == "__main__.py" else head.name
-    return " ".join(filter(None, [prog, shlex.join(argv[1:])]))
+    return " ".join(filter(None, [prog, shlex.join(redact_argv(argv[1:]))]))
 
 
 def score(dataset: EvalDataset, examples: list[Example], preds: list[Gold]) -> Scores:

@@ -23,12 +23,17 @@ class Usage:
     retries: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    cost_usd: float | None = 0.0  # at the price of the model that answered; None: unknown
 
     def add(self, other: Usage) -> None:
         self.requests += other.requests
         self.retries += other.retries
         self.prompt_tokens += other.prompt_tokens
         self.completion_tokens += other.completion_tokens
+        self.charge(other.cost_usd)
+
+    def charge(self, cost: float | None) -> None:
+        self.cost_usd = None if cost is None or self.cost_usd is None else self.cost_usd + cost
 
 
 @dataclass

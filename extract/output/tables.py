@@ -16,7 +16,6 @@ from typing import Any
 import pandas as pd
 
 from extract.ingest.readable import readable_text
-from extract.llm.pricing import Price
 from extract.output.merge import conflicts_json
 from extract.output.results import DocumentResult
 
@@ -101,12 +100,11 @@ def build_tables(
     results: list[DocumentResult],
     schema: dict[str, Any],
     model: str,
-    price: Price | None,
     *,
     evidence: bool = True,
 ) -> Tables:
     layout = Layout.of(schema)
-    rows = [_main_row(r, layout, model, price) for r in results]
+    rows = [_main_row(r, layout, model) for r in results]
     documents = pd.DataFrame(rows, columns=[*BASE_COLUMNS, *layout.columns])
     documents = _typed(
         documents,
@@ -155,8 +153,8 @@ def evidence_table(results: list[DocumentResult]) -> pd.DataFrame:
     return frame.astype(EVIDENCE_COLUMNS)
 
 
-def _main_row(r: DocumentResult, layout: Layout, model: str, price: Price | None) -> dict[str, Any]:
-    cost = price.cost(r.usage.prompt_tokens, r.usage.completion_tokens) if price else None
+def _main_row(r: DocumentResult, layout: Layout, model: str) -> dict[str, Any]:
+    cost = r.usage.cost_usd  # priced per answer, as the model that gave it
     row: dict[str, Any] = {
         "doc_id": r.doc_id,
         "source": r.source,

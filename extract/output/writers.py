@@ -24,18 +24,31 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from extract.errors import ConfigError
+from extract.errors import ConfigError, OutputError
 from extract.output.tables import CHILD_BASE_COLUMNS, Tables
 
 FORMATS = (".parquet", ".csv")
 
 
-def check_output_path(out: Path) -> None:
-    """Fail before any work if the output cannot be written."""
+def check_output_path(out: Path, children: Iterable[str] = ()) -> None:
+    """Fail before any request if the tables cannot be written where `out` says.
+
+    The folder is created if missing and a file is created in it and removed, so
+    a read-only folder, a parent that is a file or a table name that is a folder
+    are found now, not after a paid run.
+    """
     if out.suffix.lower() not in FORMATS:
         raise ConfigError(f"--out must end in .parquet or .csv, got {out.name!r}")
-    if out.exists() and out.is_dir():
-        raise ConfigError(f"--out is a folder: {out}")
+    for path in output_files(out, children):
+        if path.is_dir():
+            raise ConfigError(f"--out: {path} is a folder, not a file")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".check", dir=out.parent)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise ConfigError(f"--out: cannot write in {out.parent}: {exc.strerror or exc}") from None
 
 
 # Files of their own beside --out: the evidence, the texts, apply-corrections' copies.
@@ -65,6 +78,20 @@ def output_files(out: Path, children: Iterable[str]) -> list[Path]:
 
 
 def write_tables(tables: Tables, out: Path) -> list[Path]:
+    """Write the main, child and evidence tables; return the paths written.
+
+    A failure is an `OutputError` saying what could not be written (never a bare
+    OSError at the end of a paid run); the answers are in the cache.
+    """
+    try:
+        return _write_all(tables, out)
+    except ConfigError as exc:
+        raise OutputError(f"cannot write the tables: {exc}") from None
+    except OSError as exc:
+        raise OutputError(f"cannot write the tables to {out}: {exc.strerror or exc}") from exc
+
+
+def _write_all(tables: Tables, out: Path) -> list[Path]:
     """Write the main, child and evidence tables; return the paths written.
 
     All tables go to temporary files first; only when every one is written are

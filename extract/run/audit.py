@@ -3,7 +3,8 @@
 Time, document, chunk, attempt, outcome, latency, tokens and the model the
 provider says it used. Requesty's fallbacks can switch models silently, so a
 different model is flagged (and warned about once). Nothing secret is written:
-no headers, no keys, no prompts.
+no headers, no keys, no prompts, and every line is redacted (`extract.llm.redact`)
+in case a provider's error message echoes a credential.
 """
 
 from __future__ import annotations
@@ -18,19 +19,21 @@ from typing import Any
 
 from extract.errors import ProviderError
 from extract.llm.backends.base import Answer, Backend, BackendWrapper, StructuredRequest
+from extract.llm.redact import redact
 
 
 class AuditLog:
     """Appends JSON lines to a file, flushed per line so a crash loses nothing written."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, secrets: tuple[str, ...] = ()) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self._secrets = secrets
         self._file = path.open("a", encoding="utf-8")
         self._lock = threading.Lock()
 
     def write(self, record: dict[str, Any]) -> None:
-        line = json.dumps(record, ensure_ascii=False, default=str)
+        line = redact(json.dumps(record, ensure_ascii=False, default=str), self._secrets)
         with self._lock:
             self._file.write(line + "\n")
             self._file.flush()

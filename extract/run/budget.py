@@ -1,38 +1,105 @@
-"""Cost control: stop starting requests once the run has spent `--max-cost`.
+"""Cost control: `--max-cost` is a cap on what the run spends, kept under concurrency.
 
-Spending is counted from each answer's usage at the model's price. A request
-already in flight finishes (its answer is paid for anyway); no new one starts.
-Chunks refused this way end with a clear error, and the run stays resumable:
-finished chunks are in the cache.
+Each request reserves its estimated cost before it is sent (its prompt counted
+here, the answer at `max_tokens`) and settles at what the answer cost, priced
+as the model that answered. A request starts only while spent + reserved is
+under the cap, so the run ends less than one request's cost over it, however
+many are in flight. The first request goes alone: its real cost calibrates the
+estimate (a provider that counts more tokens than we do, or a router that
+switched to a dearer model, scales every later reservation). A reservation is
+held through any rate-limit wait, so no request is sent on a stale check.
+An answer without usage is counted with local token counts (never as free).
+Refused chunks end with a clear error; finished ones are in the cache.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 
 from extract.errors import BudgetExceeded
+from extract.ingest.tokenizer import MESSAGE_OVERHEAD
 from extract.llm.backends.base import Answer, Backend, BackendWrapper, StructuredRequest
-from extract.llm.pricing import Price
+from extract.llm.pricing import Price, answer_cost
 
 
 class CostBudget:
+    """Thread-safe spend, reservations and calibration of one run."""
+
     def __init__(self, max_cost: float, price: Price) -> None:
         self.max_cost = max_cost
-        self.price = price
+        self.price = price  # of the model asked for: the estimate before any answer
         self.spent = 0.0
-        self._lock = threading.Lock()
+        self.reserved = 0.0
+        self.in_flight = 0
+        self.scale = 1.0  # largest seen ratio of real cost to estimate
+        self.calibrated = False
+        self.unpriced: str | None = None  # a model answered whose price is unknown
+        self._cond = threading.Condition()
 
-    def check(self) -> None:
-        with self._lock:
-            if self.spent >= self.max_cost:
-                raise BudgetExceeded(
-                    f"not sent: the run reached --max-cost ${self.max_cost:.4f} "
-                    f"(spent ${self.spent:.4f}); rerun with a higher limit to resume"
-                )
+    def reserve(self, estimate: float) -> float:
+        """Hold `estimate` (scaled) of the budget for one request, or refuse it.
 
-    def charge(self, answer: Answer) -> None:
-        with self._lock:
-            self.spent += self.price.cost(answer.prompt_tokens, answer.completion_tokens)
+        A request starts only while spent + reserved is under the cap; while the
+        requests in flight may still settle below what they hold, it waits for them.
+        Since each settles at no more than it held, the run ends less than the last
+        request's own cost over the cap.
+        """
+        with self._cond:
+            while True:
+                if self.unpriced is not None:
+                    raise self._refusal(
+                        f"the provider answered with model {self.unpriced!r}, whose price is "
+                        "unknown, so --max-cost cannot be kept"
+                    )
+                if self.spent >= self.max_cost:
+                    raise self._refusal(f"the run reached --max-cost ${self.max_cost:.4f}")
+                room = self.spent + self.reserved < self.max_cost
+                if room and (self.calibrated or self.in_flight == 0):
+                    held = estimate * self.scale
+                    self.reserved += held
+                    self.in_flight += 1
+                    return held
+                self._cond.wait()
+
+    def settle(self, held: float, estimate: float, cost: float | None, model: str) -> None:
+        """Replace a reservation by what the answer cost (`None`: a price we do not know)."""
+        with self._cond:
+            self._release(held)
+            if cost is None:
+                self.unpriced = model
+                cost = held  # at least what we expected, so the figure is never zero
+            self.spent += cost
+            if estimate > 0:
+                self.scale = max(self.scale, cost / estimate)
+            self.calibrated = True
+            self._cond.notify_all()
+
+    def release(self, held: float) -> None:
+        """A request that got no answer (refused, failed) costs nothing."""
+        with self._cond:
+            self._release(held)
+            self._cond.notify_all()
+
+    def _release(self, held: float) -> None:
+        self.reserved = max(0.0, self.reserved - held)
+        self.in_flight -= 1
+
+    def _refusal(self, why: str) -> BudgetExceeded:
+        return BudgetExceeded(
+            f"not sent: {why} (spent ${self.spent:.4f}); rerun with a higher limit to resume"
+        )
+
+
+def estimated_cost(request: StructuredRequest, backend: Backend, price: Price) -> float:
+    """The most a request should cost: its prompt counted here, the answer at max_tokens."""
+    prompt = sum(
+        backend.count_tokens(str(m.get("content") or "")) + MESSAGE_OVERHEAD
+        for m in request.messages
+    )
+    if backend.schema_in_prompt():
+        prompt += backend.count_tokens(json.dumps(request.schema))
+    return price.cost(prompt, request.max_tokens)
 
 
 class BudgetedBackend(BackendWrapper):
@@ -41,7 +108,13 @@ class BudgetedBackend(BackendWrapper):
         self.budget = budget
 
     def complete(self, request: StructuredRequest) -> Answer:
-        self.budget.check()
-        answer = self.inner.complete(request)
-        self.budget.charge(answer)
+        estimate = estimated_cost(request, self.inner, self.budget.price)
+        held = self.budget.reserve(estimate)
+        try:
+            answer = self.inner.complete(request)
+        except BaseException:
+            self.budget.release(held)
+            raise
+        cost = answer_cost(self.name, answer.model, answer.prompt_tokens, answer.completion_tokens)
+        self.budget.settle(held, estimate, cost, answer.model)
         return answer

@@ -211,7 +211,7 @@ def _parse_row(row: tuple[Any, ...]) -> CachedAnswer:
     confidence = json.loads(row[3]) if len(row) > 3 and row[3] else {}
     if data is not None and not isinstance(data, dict):
         raise ValueError("the stored answer is not a JSON object")
-    if not isinstance(usage, dict) or not all(isinstance(v, int) for v in usage.values()):
+    if not isinstance(usage, dict) or not all(_usage_value(k, v) for k, v in usage.items()):
         raise ValueError("the stored usage is malformed")
     if not isinstance(models, list) or not all(isinstance(m, str) for m in models):
         raise ValueError("the stored model list is malformed")
@@ -222,3 +222,10 @@ def _parse_row(row: tuple[Any, ...]) -> CachedAnswer:
     return CachedAnswer(
         data, usage, models, {k: (v[0], float(v[1])) for k, v in confidence.items()}
     )
+
+
+def _usage_value(name: str, value: Any) -> bool:
+    """Counts are integers; the cost is a number, or null where a price was unknown."""
+    if name == "cost_usd":
+        return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
+    return isinstance(value, int) and not isinstance(value, bool)

@@ -12,12 +12,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from extract.errors import ContextLengthError, InvalidAnswer, ProviderError
+from extract.errors import ContextLengthError, Interrupted, InvalidAnswer, ProviderError
 from extract.evidence.step import document_evidence
 from extract.ingest.chunking import Chunk, chunk_document, split_chunk
 from extract.ingest.documents import Document, file_id
 from extract.llm.backends.base import Backend, Message, StructuredRequest
 from extract.llm.confidence import Confidences, value_confidences
+from extract.llm.pricing import answer_cost
 from extract.llm.prompting import (
     reask_messages,
     text_budget,
@@ -32,6 +33,7 @@ from extract.llm.vision import PageImageRef, counter, image_refusal, images_in, 
 from extract.output.merge import merge_answers
 from extract.output.results import DocumentResult, Usage
 from extract.run.cache import CachedAnswer
+from extract.run.doc_limits import check_document_size
 from extract.run.services import RunServices
 from extract.run.task import Task
 
@@ -54,6 +56,7 @@ class ChunkOutcome:
     confidence: Confidences = field(default_factory=dict)  # answer path -> (value, probability)
     fit_tokens: int | None = None  # after a context-length error: text tokens that fit
     images_refused: str | None = None  # the endpoint rejected the page images: why
+    interrupted: bool = False  # not sent: the run was stopped (Ctrl-C)
 
 
 def token_budget(task: Task, backend: Backend, source: str) -> int:
@@ -79,7 +82,11 @@ def token_budget(task: Task, backend: Backend, source: str) -> int:
 
 
 def plan_chunks(doc: Document, task: Task, backend: Backend) -> list[Chunk]:
-    """The document cut to the budget; page images count with the page that shows them."""
+    """The document cut to the budget; page images count with the page that shows them.
+
+    `DocumentError` if it is over `max_tokens_per_doc` (nothing is sent for it).
+    """
+    check_document_size(doc, task.config.max_tokens_per_doc, backend.count_tokens)
     count = counter(backend.count_tokens, doc.images)
     return chunk_document(doc, token_budget(task, backend, doc.source), count)
 
@@ -126,6 +133,11 @@ def extract_chunk(
         else:
             outcome.models, outcome.cached = hit.models, True
             outcome.usage, outcome.confidence = usage, hit.confidence
+            if "cost_usd" not in hit.usage:  # stored before costs were kept
+                model = hit.models[0] if hit.models else services.backend.model
+                usage.cost_usd = answer_cost(
+                    services.backend.name, model, usage.prompt_tokens, usage.completion_tokens
+                )
             return outcome
 
     problem = ""
@@ -151,6 +163,7 @@ def extract_chunk(
             if first_try is not None:  # only the checks re-ask failed: keep the first answer
                 break
             outcome.error = str(exc)
+            outcome.interrupted = isinstance(exc, Interrupted)
             if sent and image_refusal(exc.status, str(exc.args[0])):
                 outcome.images_refused = f"the endpoint refused page images ({exc})"
                 services.refuse_images(outcome.images_refused)  # no other chunk sends any

@@ -21,7 +21,6 @@ from typing import Any
 
 from extract.config import Config
 from extract.ingest.remote import source_name
-from extract.llm.pricing import price_for
 from extract.output.dataset import write_parts
 from extract.output.results import DocumentResult
 from extract.output.tables import build_tables
@@ -203,9 +202,8 @@ def _write_part(
     config = job.config
     name, model = job.load(job.schema)
     strict = Task.build(model, name, config).strict_schema
-    kind, model_name = backend[:2] if backend else (config.backend, config.model)
-    price = price_for(kind, model_name)
-    tables = build_tables(results, strict, model_name, price, evidence=config.evidence != "off")
+    model_name = backend[1] if backend else config.model
+    tables = build_tables(results, strict, model_name, evidence=config.evidence != "off")
     write_parts(tables, root, index, strict)
 
 

@@ -20,7 +20,6 @@ from extract.config import Config
 from extract.ingest.remote import Source
 from extract.llm.backends import Backend
 from extract.llm.backends.registry import make_backend
-from extract.llm.pricing import price_for
 from extract.output.dataset import write_parts
 from extract.output.results import DocumentResult
 from extract.output.tables import build_tables
@@ -138,7 +137,6 @@ def run_partition(job: ClusterJob, index: int, sources: tuple[Source, ...]) -> P
             results,
             state.task.strict_schema,
             gate.model,
-            price_for(gate.name, gate.model),
             evidence=cfg.evidence != "off",
         )
         write_parts(tables, job.dataset, index, state.task.strict_schema)

@@ -43,7 +43,7 @@ class Estimate:
         if self.ocr_pages:
             scans += f" ({self.ocr_pages} scanned pages to OCR, their text not counted)"
         return (
-            f"{self.documents} documents ({self.unreadable} unreadable), {self.requests} requests, "
+            f"{self.documents} documents ({self.unreadable} unreadable or over --max-tokens-per-doc), {self.requests} requests, "
             f"{self.prompt_tokens} prompt tokens{scans}, up to {self.max_completion_tokens} "
             f"completion tokens; {cost}. Re-asks and retries would add to this."
         )
@@ -69,7 +69,11 @@ def estimate(
                 continue
         else:
             ocr_pages += len(doc.scanned)
-        chunks = plan_chunks(doc, task, backend)
+        try:
+            chunks = plan_chunks(doc, task, backend)
+        except DocumentError:  # over --max-tokens-per-doc: it would be an error row
+            unreadable += 1
+            continue
         texts = task.prompt_texts(multi_part=len(chunks) > 1)
         around = tokens_around_text(backend, texts, task.strict_schema)
         for chunk in chunks:

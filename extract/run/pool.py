@@ -16,7 +16,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,9 +37,15 @@ from extract.run.core import (
     smaller_chunks,
 )
 from extract.run.services import RunServices
+from extract.run.stopping import INTERRUPTED, Stop, sigint_stops
 from extract.run.task import Task
 
 PREFETCH_FACTOR = 4  # chunks queued per worker before reading more documents
+POLL_SECONDS = 0.2  # how often a waiting pool looks at the stop flags
+INTERRUPTED_ERROR = (
+    f"{INTERRUPTED}: the run was stopped (Ctrl-C) before this document finished; "
+    "rerun to resume (finished chunks come from the cache)"
+)
 
 # A file to read (local, or a URL on object storage), a document already read, or a refusal.
 Source = Path | RemoteFile | Document | Refused
@@ -64,6 +70,8 @@ class RunStats:
 
     cached_chunks: int = 0
     seconds: float = 0.0
+    interrupted: bool = False  # Ctrl-C: unfinished documents are "interrupted" error rows
+    abandoned: bool = False  # a second Ctrl-C: requests in flight were not waited for
 
 
 class Runner:
@@ -87,11 +95,22 @@ class Runner:
     ) -> list[DocumentResult]:
         """Each source as given: a file to read, or a document already read."""
         start = time.monotonic() if start is None else start
-        with _Pass(self.task, self.services, len(sources), self._show_progress) as one:
+        stop = self.services.stop
+        with (
+            sigint_stops(stop),
+            _Pass(self.task, self.services, len(sources), self._show_progress) as one,
+        ):
             for position, source in enumerate(sources):
+                if stop.requested.is_set():
+                    break
                 one.add(position, source)
-            results, cached = one.finish()
-        self.stats = RunStats(cached, time.monotonic() - start)
+            results, cached = one.finish(sources)
+        self.stats = RunStats(
+            cached,
+            time.monotonic() - start,
+            interrupted=stop.requested.is_set(),
+            abandoned=stop.abandoned.is_set(),
+        )
         return results
 
 
@@ -101,6 +120,8 @@ class _Pass:
     def __init__(self, task: Task, services: RunServices, n: int, show: bool) -> None:
         self.task = task
         self.services = services
+        self.stop: Stop = services.stop
+        self.opened: dict[int, _Open] = {}
         self.results: list[DocumentResult | None] = [None] * n
         self.futures: dict[Future[ChunkOutcome], tuple[_Open, Chunk]] = {}
         self.reading: dict[Future[Document], tuple[int, Document, Usage]] = {}  # scans
@@ -115,7 +136,7 @@ class _Pass:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.pool.shutdown(wait=True)
+        self.pool.shutdown(wait=not self._abandoned, cancel_futures=True)
         self.docs_bar.close()
         self.chunks_bar.close()
 
@@ -133,14 +154,32 @@ class _Pass:
             return
         self._read(position, doc, Usage())
         self._collect(block=False)
-        while len(self.futures) + len(self.reading) > self.workers * PREFETCH_FACTOR:
+        while (
+            len(self.futures) + len(self.reading) > self.workers * PREFETCH_FACTOR
+            and not self._abandoned
+        ):
             self._collect(block=True)
 
-    def finish(self) -> tuple[list[DocumentResult], int]:
-        """Wait for every chunk; the results in input order, and the chunks cached."""
-        while self.futures or self.reading:
+    def finish(self, sources: Sequence[Source]) -> tuple[list[DocumentResult], int]:
+        """Wait for every chunk; the results in input order, and the chunks cached.
+
+        After a stop, what did not finish (or never started) is an "interrupted" row.
+        """
+        while (self.futures or self.reading) and not self._abandoned:
             self._collect(block=True)
+        for position, source in enumerate(sources):
+            if self.results[position] is None:
+                state = self.opened.get(position)
+                self.results[position] = (
+                    _interrupted(state)
+                    if state
+                    else failed_document(_name(source), INTERRUPTED_ERROR)
+                )
         return [r for r in self.results if r is not None], self.cached
+
+    @property
+    def _abandoned(self) -> bool:
+        return self.stop.abandoned.is_set()
 
     def _read(self, position: int, unread: Document, paid: Usage) -> None:
         """Scanned pages are read (OCR, page images) in the pool; other documents start now."""
@@ -152,12 +191,15 @@ class _Pass:
 
     def _start(self, position: int, unread: Document, doc: Document, paid: Usage) -> None:
         """Plan a readable document's chunks and put them in the pool."""
+        if self.stop.requested.is_set():
+            return  # stopped while its scans were read: an "interrupted" row
         try:
             chunks = plan_chunks(doc, self.task, self.services.backend)
         except Exception as exc:
             self._failed(position, doc.source, exc)
             return
         state = _Open(position, doc, len(chunks), len(chunks), unread, superseded=paid)
+        self.opened[position] = state
         for chunk in chunks:
             self._submit(state, chunk)
 
@@ -184,12 +226,17 @@ class _Pass:
     def _collect(self, block: bool) -> None:
         if not self.futures and not self.reading:
             return
-        timeout = None if block else 0
         pending = [*self.futures, *self.reading]
+        if self.stop.requested.is_set():
+            for future in pending:
+                future.cancel()  # queued ones never start; running ones finish
+        timeout = POLL_SECONDS if block else 0  # a blocked wait would not see Ctrl-C
         done, _ = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
         for future in done:
             if future in self.reading:
                 position, unread, paid = self.reading.pop(future)
+                if future.cancelled():
+                    continue  # stopped before its scans were read: an "interrupted" row
                 exc = future.exception()
                 if exc is not None:
                     self._failed(position, unread.source, exc)
@@ -203,7 +250,7 @@ class _Pass:
         """One chunk answered: split it if truncated, else count it in; finish its document."""
         self.chunks_bar.update(1)
         self.cached += outcome.cached
-        if outcome.truncated:
+        if outcome.truncated and not self.stop.requested.is_set():
             parts = smaller_chunks(outcome, state.doc, self.services.backend)
             if parts:
                 state.outstanding += len(parts) - 1
@@ -214,6 +261,11 @@ class _Pass:
         state.outcomes.append(outcome)
         state.outstanding -= 1
         if state.outstanding == 0:
+            if any(o.interrupted for o in state.outcomes) or (
+                self.stop.requested.is_set() and any(o.images_refused for o in state.outcomes)
+            ):
+                self._done(state.position, _interrupted(state))
+                return
             refused = next((o.images_refused for o in state.outcomes if o.images_refused), None)
             if refused is not None:  # read again: the route now says OCR
                 if not self.told_refusal:
@@ -231,6 +283,17 @@ class _Pass:
         self.docs_bar.update(1)
 
 
+def _interrupted(state: _Open) -> DocumentResult:
+    """An unfinished document's row: an error saying so, with what it already cost."""
+    usage = Usage()
+    usage.add(state.superseded)
+    for outcome in state.outcomes:
+        usage.add(outcome.usage)
+    result = failed_document(state.doc.source, INTERRUPTED_ERROR)
+    result.doc_id, result.pages, result.usage = state.doc.doc_id, state.doc.n_pages, usage
+    return result
+
+
 def _name(source: Source) -> str:
     if isinstance(source, Refused):
         return str(source.path)
@@ -241,7 +304,10 @@ def _name(source: Source) -> str:
 
 def _outcome(future: Future[ChunkOutcome], chunk: Chunk) -> ChunkOutcome:
     """The chunk's outcome; an unexpected exception becomes that chunk's error."""
-    exc = future.exception()
+    try:
+        exc = future.exception()
+    except CancelledError:  # still queued when the run was stopped
+        return ChunkOutcome(chunk=chunk, error=f"{INTERRUPTED}: not sent", interrupted=True)
     if exc is None:
         return future.result()
     return ChunkOutcome(chunk=chunk, error=f"internal error: {type(exc).__name__}: {exc}")

@@ -1,8 +1,10 @@
 """What a run shares across its workers: the wrapped backend, the cache, the audit log.
 
 The raw backend is wrapped once here, so each concern lives in one place:
-budget (outermost: a refused request never waits), rate limits, then the audit
-log, which sees every attempt that reaches the provider.
+budget (outermost: a refused request never waits), rate limits, the stop gate
+(after any limiter wait: nothing starts once Ctrl-C was pressed), then the audit
+log, which sees every attempt that reaches the provider. Errors and the audit
+log are redacted with the run's secrets.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from extract.errors import ConfigError, ProviderError
 from extract.ingest.scan_route import ScanRoute
 from extract.llm.backends.base import Answer, Backend, StructuredRequest
 from extract.llm.backends.registry import reads_images
-from extract.llm.pricing import price_for
+from extract.llm.pricing import answer_cost, price_for
 from extract.llm.retry import RetryPolicy, call_with_retries
 from extract.output.results import Usage
 from extract.run.audit import AuditedBackend, AuditLog
@@ -24,6 +26,7 @@ from extract.run.budget import BudgetedBackend, CostBudget
 from extract.run.cache import CachedAnswer, ChunkCache, cache_key_for
 from extract.run.limiter import RateLimitedBackend, RateLimiter
 from extract.run.object_cache import ObjectCache
+from extract.run.stopping import Stop, StoppableBackend
 
 
 @dataclass
@@ -37,6 +40,11 @@ class RunServices:
     budget: CostBudget | None = None
     scans: ScanRoute = field(default_factory=ScanRoute)  # how scanned pages are read
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    stop: Stop = field(default_factory=Stop)
+
+    def pause(self, seconds: float) -> None:
+        """A wait between attempts that ends (raising) when the run is stopped."""
+        self.stop.pause(seconds)
 
     @classmethod
     def open(cls, config: Config, raw: Backend) -> RunServices:
@@ -50,10 +58,13 @@ class RunServices:
             policy=RetryPolicy(max_retries=config.max_retries, max_wait=config.max_retry_wait_s),
         )
         if config.audit_log is not None:
-            services.audit = AuditLog(config.audit_log)
+            services.audit = AuditLog(config.audit_log, secrets=config.secrets)
             services.backend = AuditedBackend(services.backend, services.audit)
+        services.backend = StoppableBackend(services.backend, services.stop)
         if raw.name != "local" and (config.requests_per_minute or config.tokens_per_minute):
-            services.limiter = RateLimiter(config.requests_per_minute, config.tokens_per_minute)
+            services.limiter = RateLimiter(
+                config.requests_per_minute, config.tokens_per_minute, sleep=services.pause
+            )
             services.backend = RateLimitedBackend(services.backend, services.limiter)
         if config.max_cost is not None and price is not None:
             services.budget = CostBudget(config.max_cost, price)
@@ -102,11 +113,19 @@ class RunServices:
             usage.retries += 1
 
         answer = call_with_retries(
-            lambda: self.backend.complete(request), self.policy, on_retry=on_retry
+            lambda: self.backend.complete(request),
+            self.policy,
+            on_retry=on_retry,
+            sleep=self.pause,  # a backoff ends (raising) when the run is stopped
         )
         usage.requests += 1
         usage.prompt_tokens += answer.prompt_tokens
         usage.completion_tokens += answer.completion_tokens
+        usage.charge(
+            answer_cost(
+                self.backend.name, answer.model, answer.prompt_tokens, answer.completion_tokens
+            )
+        )
         return answer
 
     def __enter__(self) -> RunServices:

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from extract.cli import main
+from extract.errors import OutputError
 from extract.output.tables import Tables
 from extract.output.writers import write_tables
 from tests.fake_server import FakeOpenAI, schema_responder
@@ -90,7 +91,7 @@ def test_main_and_child_tables_are_replaced_together_or_not_at_all(tmp_path: Pat
         documents=pd.DataFrame({"doc_id": ["new"], "status": ["ok"]}),
         children={"items": pd.DataFrame({"doc_id": ["new"], "item": [0]})},
     )
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError, match="a folder is where a table goes"):
         write_tables(tables, out)
     assert out.read_text() == "doc_id,status\nold,ok\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.csv", "t.items.csv"]  # no temps

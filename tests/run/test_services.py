@@ -312,13 +312,12 @@ def test_rate_limiter_spaces_requests_and_tokens():
 
 def test_the_budget_refuses_with_its_own_error_type_that_is_never_retried():
     from extract.errors import BudgetExceeded
-    from extract.llm.backends.base import Answer
     from extract.llm.pricing import Price
     from extract.run.budget import CostBudget
 
     budget = CostBudget(0.01, Price(input_per_m=10_000.0, output_per_m=0.0))
-    budget.check()  # nothing spent yet
-    budget.charge(Answer("{}", "stop", prompt_tokens=1, completion_tokens=0, model="m"))
+    held = budget.reserve(0.001)  # nothing spent yet
+    budget.settle(held, 0.001, cost=0.01, model="m")  # the answer cost the whole cap
     with pytest.raises(BudgetExceeded, match="max-cost") as caught:
-        budget.check()
+        budget.reserve(0.001)
     assert isinstance(caught.value, ProviderError) and not caught.value.retryable

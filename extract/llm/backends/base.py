@@ -44,6 +44,7 @@ class Answer:
     request_id: str | None = None
     # the answer's tokens with the natural log of each one's probability, where given
     logprobs: tuple[tuple[str, float], ...] | None = None
+    usage_counted_locally: bool = False  # the provider sent no usage: tokens counted here
 
     @property
     def truncated(self) -> bool:

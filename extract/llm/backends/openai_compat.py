@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import email.utils
+import json
 import sys
 import threading
 import time
@@ -19,7 +20,7 @@ import openai
 
 from extract.config import Config
 from extract.errors import ConfigError, ContextLengthError, ProviderError
-from extract.ingest.tokenizer import count_tekken_tokens
+from extract.ingest.tokenizer import MESSAGE_OVERHEAD, count_tekken_tokens
 from extract.llm.backends.base import Answer, StructuredRequest
 from extract.llm.backends.endpoint import (
     FALLBACK,
@@ -32,6 +33,7 @@ from extract.llm.backends.endpoint import (
     window_in_error,
 )
 from extract.llm.backends.modes import MODES, Mode
+from extract.llm.redact import redact
 
 RETRYABLE_STATUS = frozenset({408, 409, 424, 429}) | frozenset(range(500, 600))
 
@@ -47,7 +49,6 @@ class OpenAICompatBackend:
         probe: bool = True,
         warn: Callable[[str], None] | None = None,
     ) -> None:
-        assert config.api_key is not None  # Config guarantees it for hosted backends
         self.name = config.backend
         self.model = config.model
         self.context_window = config.context_window
@@ -55,12 +56,17 @@ class OpenAICompatBackend:
         self.cache_identity = endpoint_identity(config)
         self._warn = warn or (lambda msg: print(f"extract: warning: {msg}", file=sys.stderr))
         self._switch = threading.Lock()
+        self._secrets = config.secrets
+        key = config.api_key.get_secret_value() if config.api_key is not None else None
+        # An endpoint without a key of its own gets no Authorization header at all (the
+        # SDK would otherwise fall back to OPENAI_API_KEY from the environment).
+        self._auth: dict[str, Any] = {} if key else {"Authorization": openai.Omit()}
         self._client = client or openai.OpenAI(
             base_url=config.base_url,
-            api_key=config.api_key.get_secret_value(),
+            api_key=key or "no-key",
             max_retries=0,
             timeout=config.timeout_s,
-            default_headers={"X-Title": "extract"},
+            default_headers={"X-Title": "extract", **self._auth},
         )
         # Without a probe (dry runs send nothing) `auto` is assumed to be json_schema.
         entry = self._model_entry() if probe else None
@@ -85,13 +91,15 @@ class OpenAICompatBackend:
     def complete(self, request: StructuredRequest) -> Answer:
         while True:
             mode = self._mode
+            kwargs = mode.prepare(request)
             try:
                 response = self._client.chat.completions.create(
                     model=self.model,
                     max_tokens=request.max_tokens,
                     temperature=request.temperature,
+                    extra_headers=self._auth or None,
                     **({"logprobs": True} if self._logprobs else {}),
-                    **mode.prepare(request),
+                    **kwargs,
                 )
                 break
             except openai.APIStatusError as exc:
@@ -109,7 +117,7 @@ class OpenAICompatBackend:
                 ) from None
             except openai.OpenAIError as exc:  # e.g. a body that is not JSON
                 raise ProviderError(
-                    f"bad response: {exc}",
+                    redact(f"bad response: {exc}", self._secrets),
                     provider=self._config.provider,
                     retryable=True,
                     original=exc,
@@ -119,16 +127,32 @@ class OpenAICompatBackend:
                 "response has no choices", provider=self._config.provider, retryable=True
             )
         choice = response.choices[0]
+        text = mode.answer_text(choice.message)
         usage = response.usage
+        prompt = getattr(usage, "prompt_tokens", None)
+        completion = getattr(usage, "completion_tokens", None)
+        counted_locally = prompt is None or completion is None
+        if counted_locally:  # no usage is not free: count what was sent and received
+            prompt = prompt if prompt is not None else self._prompt_tokens(kwargs)
+            completion = completion if completion is not None else self.count_tokens(text or "")
         return Answer(
-            text=mode.answer_text(choice.message),
+            text=text,
             finish_reason=str(choice.finish_reason or "stop"),
-            prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
-            completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
+            prompt_tokens=int(prompt),
+            completion_tokens=int(completion),
             model=str(response.model or self.model),
             request_id=getattr(response, "_request_id", None) or response.id,
             logprobs=_token_logprobs(choice) if mode.name != "tools" else None,
+            usage_counted_locally=counted_locally,
         )
+
+    def _prompt_tokens(self, kwargs: dict[str, Any]) -> int:
+        """The prompt as sent (messages, and the schema or tool definition), counted here."""
+        messages = kwargs.get("messages") or []
+        total = sum(self.count_tokens(str(m.get("content") or "")) for m in messages)
+        total += MESSAGE_OVERHEAD * len(messages)
+        extra = {k: v for k, v in kwargs.items() if k in ("response_format", "tools")}
+        return total + (self.count_tokens(json.dumps(extra)) if extra else 0)
 
     def close(self) -> None:
         self._client.close()
@@ -136,8 +160,13 @@ class OpenAICompatBackend:
     def _model_entry(self) -> dict[str, Any] | None:
         """This model's entry in `GET /models` (its extra fields), None if not listed."""
         try:
-            listing = self._client.models.list()
+            listing = self._client.models.list(extra_headers=self._auth or None)
         except openai.AuthenticationError as exc:
+            if self._auth:  # we sent no key
+                raise ConfigError(
+                    f"{self._config.provider} needs an API key ({exc.status_code}): pass "
+                    "--api-key, or set EXTRACT_API_KEY beside EXTRACT_BASE_URL"
+                ) from None
             raise ConfigError(
                 f"{self._config.provider}: the API key was refused ({exc.status_code})"
             ) from None
@@ -162,7 +191,7 @@ class OpenAICompatBackend:
             props = self._client.get(
                 server_root(self._config.base_url) + "/props",
                 cast_to=object,
-                options={"timeout": min(10.0, self._config.timeout_s)},
+                options={"timeout": min(10.0, self._config.timeout_s), "headers": self._auth},
             )
         except openai.OpenAIError:
             return None
@@ -203,7 +232,7 @@ class OpenAICompatBackend:
 
     def _status_error(self, exc: openai.APIStatusError) -> ProviderError:
         status = exc.status_code
-        message = _error_message(exc)
+        message = redact(_error_message(exc), self._secrets)  # it may echo the key
         if is_context_error(status, message, exc.body):
             window = window_in_error(message, exc.body)
             with self._switch:

@@ -1,0 +1,141 @@
+"""--max-cost under concurrency, answers without usage, the price of the model that answered,
+and the per-document token cap: the real command line against the real fake HTTP server."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from extract.cli import main
+from extract.llm.pricing import Price
+from tests.fake_server import FakeOpenAI, Reply, schema_responder
+
+# Published list prices per million tokens (input, output), written out, not read from the code.
+SMALL = Price(0.10, 0.30)  # mistral-small-2503
+LARGE = Price(2.00, 6.00)  # mistral-large-2411
+
+
+def receipts(folder: Path, n: int) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        lines = "\n".join(f"{j} x item number {j} of receipt {i}   {j}.00" for j in range(20))
+        (folder / f"r{i:03d}.txt").write_text(f"SHOP {i} SDN BHD\n{lines}\nTOTAL {i}.50\n")
+    return folder
+
+
+def run(docs: Path, out: Path, url: str, *extra: str) -> int:
+    return main(["run", str(docs), "--schema", "receipt", "--out", str(out), "--base-url", url,
+                 "--api-key", "x", "--quiet", "--rpm", "0", "--no-cache", *extra])  # fmt: skip
+
+
+def test_max_cost_at_concurrency_16_overshoots_by_at_most_one_request(tmp_path: Path):
+    docs = receipts(tmp_path / "docs", 48)
+    per_answer = SMALL.cost(2000, 100)  # what the fake bills for every answer
+    cap = 10 * per_answer
+    reply = lambda r: Reply(content="{}", prompt_tokens=2000, completion_tokens=100)  # noqa: E731
+    with FakeOpenAI(reply, latency=0.1) as fake:  # slow enough for 16 to be in flight together
+        code = run(docs, tmp_path / "r.csv", fake.base_url, "--concurrency", "16",
+                   "--max-cost", f"{cap}")  # fmt: skip
+        sent = len(fake.chat_requests())
+    table = pd.read_csv(tmp_path / "r.csv")
+    spent = table["cost_usd"].sum()
+    assert code == 1 and len(table) == 48
+    assert spent <= cap + per_answer + 1e-12  # never more than one request over the cap
+    assert spent >= cap / 2  # and the budget is used, not refused wholesale
+    assert sent == (table["status"] == "ok").sum() == round(spent / per_answer)
+    refused = table[table["status"] == "error"]
+    assert len(refused) > 0 and refused["error"].str.contains("max-cost").all()
+
+
+def test_the_first_answer_calibrates_the_reservations(tmp_path: Path):
+    """A provider that bills far more prompt tokens than we count: spend still stops near the
+    cap after the first answer, instead of every request in flight being sent on a guess."""
+    docs = receipts(tmp_path / "docs", 20)
+    dear = lambda r: Reply(content="{}", prompt_tokens=1_000_000, completion_tokens=0)  # noqa: E731
+    with FakeOpenAI(dear, latency=0.2) as fake:  # each answer bills $0.10
+        run(docs, tmp_path / "r.csv", fake.base_url, "--concurrency", "16", "--max-cost", "0.25")
+        assert len(fake.chat_requests()) <= 4
+    spent = pd.read_csv(tmp_path / "r.csv")["cost_usd"].sum()
+    assert spent <= 0.25 + 0.10 + 1e-9
+
+
+def test_an_answer_without_usage_is_counted_not_free(tmp_path: Path):
+    docs = receipts(tmp_path / "docs", 30)
+    with FakeOpenAI(lambda r: Reply(content="{}", usage=False), latency=0.05) as fake:
+        run(docs, tmp_path / "free.csv", fake.base_url, "--concurrency", "4")
+        table = pd.read_csv(tmp_path / "free.csv")
+        assert (table["prompt_tokens"] > 300).all() and (table["completion_tokens"] > 0).all()
+        one = table["cost_usd"].iloc[0]
+        assert one == pytest.approx(
+            SMALL.cost(table["prompt_tokens"][0], table["completion_tokens"][0])
+        )
+        before = len(fake.chat_requests())
+        code = run(docs, tmp_path / "capped.csv", fake.base_url, "--concurrency", "4",
+                   "--max-cost", f"{5 * one}")  # fmt: skip
+        capped = pd.read_csv(tmp_path / "capped.csv")
+        assert len(fake.chat_requests()) - before <= 6  # stopped: not 30 "free" requests
+    assert code == 1 and capped["error"].str.contains("max-cost").sum() >= 24
+
+
+def test_the_model_that_answered_is_priced(tmp_path: Path):
+    docs = receipts(tmp_path / "docs", 3)
+    switched = lambda r: Reply(  # noqa: E731 - a router fell back to a dearer model
+        content="{}", model="mistral-large-2411", prompt_tokens=1000, completion_tokens=100
+    )
+    with FakeOpenAI(switched) as fake:
+        assert run(docs, tmp_path / "r.csv", fake.base_url) == 0
+        table = pd.read_csv(tmp_path / "r.csv")
+        assert table["cost_usd"].tolist() == pytest.approx([LARGE.cost(1000, 100)] * 3)
+        assert set(table["model"]) == {"mistral-large-2411"}
+        # Under a cap, the dearer answers count at their own price.
+        cap = 1.5 * LARGE.cost(1000, 100)  # at the small model's price, all three would fit
+        run(docs, tmp_path / "c.csv", fake.base_url, "--concurrency", "1", "--max-cost", f"{cap}")
+        capped = pd.read_csv(tmp_path / "c.csv")
+    assert (capped["status"] == "ok").sum() == 2  # the second starts under the cap, ends over it
+    assert capped["cost_usd"].sum() < cap + LARGE.cost(1000, 100)
+
+
+def test_an_answer_from_a_model_without_a_price_stops_a_capped_run(tmp_path: Path):
+    docs = receipts(tmp_path / "docs", 5)
+    unknown = lambda r: Reply(content="{}", model="vendor/secret-model-9", prompt_tokens=10)  # noqa: E731
+    with FakeOpenAI(unknown) as fake:
+        code = run(docs, tmp_path / "r.csv", fake.base_url, "--concurrency", "1",
+                   "--max-cost", "5")  # fmt: skip
+        assert len(fake.chat_requests()) == 1
+    table = pd.read_csv(tmp_path / "r.csv")
+    assert code == 1 and (table["status"] == "ok").sum() == 1
+    assert table["error"].dropna().str.contains("price is unknown").all()
+    assert table["cost_usd"].isna().sum() == 1  # the unpriced answer's cost is unknown, not 0
+
+
+def big_text(path: Path, megabytes: float) -> Path:
+    """Random letter-and-number words: BPE cannot merge them away (well over 0.5 tokens/byte)."""
+    rng = random.Random(1)
+    words = [f"{rng.choice('bcdfghjklmnpqrstvwz')}{rng.randrange(10**6)}" for _ in range(5000)]
+    chunk = " ".join(words) + "\n"
+    path.write_text(chunk * int(megabytes * 1e6 / len(chunk)))
+    return path
+
+
+def test_a_runaway_document_is_an_error_row_unless_the_cap_is_raised(tmp_path: Path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    big_text(docs / "huge.txt", 3.0)  # 3 MB: over the default cap of 1M tokens
+    (docs / "ok.txt").write_text("SHOP 1 SDN BHD\nTOTAL 1.50\n")
+    with FakeOpenAI(schema_responder()) as fake:
+        code = run(docs, tmp_path / "r.csv", fake.base_url)
+        assert len(fake.chat_requests()) == 1  # only the small document was sent
+        table = pd.read_csv(tmp_path / "r.csv").set_index("source")
+        huge = table.loc[str(docs / "huge.txt")]
+        assert code == 1 and huge["status"] == "error" and huge["requests"] == 0
+        assert "--max-tokens-per-doc" in huge["error"]
+        assert run(docs, tmp_path / "d.csv", fake.base_url, "--dry-run") == 0
+        # A small cap catches a small document; raising it lets the document through.
+        small = docs / "ok.txt"
+        assert run(small, tmp_path / "s.csv", fake.base_url, "--max-tokens-per-doc", "5") == 1
+        assert len(fake.chat_requests()) == 1
+        assert run(small, tmp_path / "s.csv", fake.base_url, "--max-tokens-per-doc", "50") == 0
+        assert len(fake.chat_requests()) == 2

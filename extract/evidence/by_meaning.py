@@ -37,14 +37,25 @@ def duration_span(value: str, text: str) -> tuple[int, int] | None:
     if wanted is None:
         return None
     for match in DURATION.finditer(text):
-        if duration_reading(match) == wanted:
+        if _length(duration_reading(match)) == wanted:
             return match.start(), match.end()
     return None
 
 
 def _duration(value: str) -> tuple[int, str] | None:
     matches = list(DURATION.finditer(value))
-    return duration_reading(matches[0]) if len(matches) == 1 else None
+    return _length(duration_reading(matches[0])) if len(matches) == 1 else None
+
+
+_BASE_UNIT = {"year": (12, "month"), "month": (1, "month"), "week": (7, "day"), "day": (1, "day")}
+
+
+def _length(reading: tuple[int, str] | None) -> tuple[int, str] | None:
+    """A length comparable across units: "24 months" and "two years" are both (24, "month")."""
+    if reading is None:
+        return None
+    factor, base = _BASE_UNIT[reading[1]]
+    return reading[0] * factor, base
 
 
 def date_span(value: str, text: str) -> tuple[int, int] | None:

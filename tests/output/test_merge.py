@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import itertools
 
+from extract.config import Config
+from extract.ingest.chunking import Chunk
+from extract.ingest.documents import Document
 from extract.output.merge import last_wins_fields, merge_answers
+from extract.run.core import ChunkOutcome, Task, finish_document
+from schemas import Invoice
 from schemas.nda import NDA
 
 PARTS = [
@@ -61,12 +66,23 @@ def test_lists_are_concatenated_and_deduplicated_by_normalised_key():
     assert merged.origins["line_items"] == ["0", "1"]
 
 
-def test_same_input_in_chunk_order_gives_same_result_whatever_arrived_first():
-    results = set()
-    for perm in itertools.permutations(PARTS):
-        ordered = sorted(perm, key=lambda p: p[0])  # the pipeline always sorts by chunk index
-        results.add(repr(merge_answers(ordered).data))
-    assert len(results) == 1
+def test_a_document_merges_the_same_whatever_order_its_chunks_finished_in():
+    """The pool hands `finish_document` outcomes in the order the answers arrived."""
+    doc = Document(doc_id="d1", source="d1.txt", pages=("page one", "page two", "page three"))
+    task = Task.build(Invoice, "invoice", Config.resolve(env={}, evidence="off"))
+    outcomes = [
+        ChunkOutcome(chunk=Chunk("d1", (i,), doc.pages[i], 0, 0, i + 1, i + 1, 3), data=answer)
+        for i, (_, answer) in enumerate(PARTS)
+    ]
+    merged = set()
+    for arrival in itertools.permutations(outcomes):
+        result = finish_document(doc, list(arrival), task)
+        merged.add(repr((result.data, result.conflicts, result.origins)))
+    assert len(merged) == 1
+    # ...and it is the merge in document order: chunk 0's values win.
+    assert result.data is not None
+    assert (result.data["invoice_number"], result.data["total"]) == ("INV-1", 99.5)
+    assert result.origins["line_items"] == ["0", "1"]
 
 
 def test_string_lists_dedupe_ignoring_case_and_spacing():

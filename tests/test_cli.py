@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import subprocess
@@ -10,9 +11,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from mistral_common.protocol.instruct.messages import (
+    AssistantMessage,
+    SystemMessage,
+    UserMessage,
+)
+from mistral_common.protocol.instruct.request import ChatCompletionRequest
+from mistral_common.tokens.tokenizers.mistral import MistralTokenizer
 
 from extract.cli import main
-from extract.ingest.tokenizer import count_tekken_tokens
+from extract.ingest.tokenizer import TEKKEN_FILE
 from tests.conftest import ROOT
 from tests.fake_server import FakeOpenAI, document_text, schema_responder
 
@@ -98,6 +106,21 @@ def test_run_writes_main_and_child_tables(docs: Path, tmp_path: Path, suffix: st
     assert "backend openai" in result.stderr and "mode json_schema" in result.stderr
 
 
+@functools.cache
+def mistral_tokenizer() -> MistralTokenizer:
+    return MistralTokenizer.from_file(str(TEKKEN_FILE))
+
+
+def mistral_prompt_tokens(messages: list[dict]) -> int:
+    """The prompt as Mistral's own library encodes a chat (template tokens included), not as
+    the pipeline estimates it."""
+    kinds = {"system": SystemMessage, "user": UserMessage, "assistant": AssistantMessage}
+    chat = [kinds[m["role"]](content=m["content"]) for m in messages]
+    return len(
+        mistral_tokenizer().encode_chat_completion(ChatCompletionRequest(messages=chat)).tokens
+    )
+
+
 def test_long_document_is_split_and_no_request_exceeds_the_window(tmp_path: Path):
     long_doc = SAMPLES / "master-services-agreement-long.txt"
     window, max_tokens = 32_768, 2048
@@ -122,8 +145,12 @@ def test_long_document_is_split_and_no_request_exceeds_the_window(tmp_path: Path
     assert len(requests) >= 2
     for request in requests:
         body = request.body
-        prompt = sum(count_tekken_tokens(m["content"]) + 8 for m in body["messages"])
-        prompt += count_tekken_tokens(json.dumps(body["response_format"]["json_schema"]["schema"]))
+        prompt = mistral_prompt_tokens(body["messages"])
+        prompt += len(
+            mistral_tokenizer().instruct_tokenizer.tokenizer.encode(
+                json.dumps(body["response_format"]["json_schema"]["schema"]), bos=False, eos=False
+            )
+        )
         assert prompt + body["max_tokens"] <= window
         assert body["max_tokens"] == max_tokens
     full = long_doc.read_text()

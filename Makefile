@@ -34,6 +34,7 @@ browser:  ## headless Chromium + driver for the review page's tests (apt, only w
 
 test: $(STAMP) weights browser  ## run the test suite (the embedded model and a real browser included)
 	$(PY) -m ruff check extract schemas tests
+	$(PY) -m ruff format --check extract schemas tests
 	EXTRACT_REQUIRE_LOCAL_MODEL=1 EXTRACT_REQUIRE_BROWSER=1 $(PY) -m pytest
 
 lint: $(STAMP)  ## ruff check and format check

@@ -168,16 +168,16 @@ def test_max_cost_stops_new_requests_and_the_run_resumes(tmp_path: Path):
         content=json.dumps(receipt_fill(r)), prompt_tokens=1_000_000, completion_tokens=0
     )
     out = tmp_path / "r.parquet"
-    with FakeOpenAI(expensive) as fake:
-        code = run(docs, out, fake.base_url, "--concurrency", "1", "--max-cost", "0.25")
-        assert len(fake.chat_requests()) == 3
+    with FakeOpenAI(expensive, latency=0.1) as fake:  # all six could be in flight at once
+        code = run(docs, out, fake.base_url, "--concurrency", "16", "--max-cost", "0.25")
+        assert len(fake.chat_requests()) == 3  # the third started at $0.20 spent, under the cap
         table = pd.read_parquet(out)
         assert code == 1
         assert (table["status"] == "ok").sum() == 3
         assert table.loc[table["status"] == "error", "error"].str.contains("max-cost").all()
         assert table["cost_usd"].sum() == pytest.approx(0.30)
 
-        assert run(docs, out, fake.base_url, "--concurrency", "1", "--max-cost", "1") == 0
+        assert run(docs, out, fake.base_url, "--concurrency", "16", "--max-cost", "1") == 0
         assert len(fake.chat_requests()) == 6  # only the three unfinished ones were sent
     assert (pd.read_parquet(out)["status"] == "ok").all()
 

@@ -34,8 +34,10 @@ examples:
       --base-url http://127.0.0.1:8080/v1 --api-key x
 
 environment:
-  REQUESTY_API_KEY   use the Requesty router (default model mistral/mistral-small-2503)
-  EXTRACT_BASE_URL   any OpenAI-compatible endpoint; EXTRACT_API_KEY its key
+  REQUESTY_API_KEY   use the Requesty router (default model mistral/mistral-small-2503);
+                     sent to requesty.ai only, never to another --base-url
+  EXTRACT_BASE_URL   any OpenAI-compatible endpoint; EXTRACT_API_KEY its key (an
+                     endpoint with no key of its own gets no Authorization header)
   EXTRACT_MODEL      the model to ask for; EXTRACT_BACKEND auto|requesty|openai|local
 With no key and no URL, the embedded local model runs in-process.
 

@@ -87,8 +87,7 @@ class RunReport:
         docs = self.tables.documents
         counts = ", ".join(f"{n} {s}" for s, n in sorted(self.status_counts.items())) or "none"
         child_rows = sum(len(t) for t in self.tables.children.values())
-        cost = docs["cost_usd"].sum(min_count=1) if len(docs) else 0.0
-        cost_text = "unknown" if pd.isna(cost) else f"${float(cost):.4f}"  # no price: pd.NA
+        cost_text = cost_summary(docs["cost_usd"])
         return (
             f"{len(docs)} documents ({counts}), {child_rows} child rows; "
             f"{int(docs['requests'].sum())} requests, {int(docs['retries'].sum())} retries, "
@@ -105,6 +104,15 @@ class RunReport:
             f"; dask: {c.workers} workers, {c.partitions} tasks, {rate:.1f} documents/s, "
             f"start-up {c.start_seconds:.1f} s"
         )
+
+
+def cost_summary(costs: pd.Series) -> str:
+    """'$0.0123', or 'unknown' where an answer came from a model without a price (pd.NA):
+    a sum that skipped those would understate the bill."""
+    known = float(costs.sum()) if len(costs) else 0.0  # the sum skips NA
+    if not costs.isna().any():
+        return f"${known:.4f}"
+    return f"unknown (at least ${known:.4f})" if known else "unknown"
 
 
 def resolve_schema(schema: SchemaSpec) -> tuple[str, type[BaseModel]]:

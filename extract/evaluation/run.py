@@ -149,7 +149,8 @@ def _pipeline_run(
 ) -> SystemRun:
     results = _aligned(examples, report)
     preds = [dataset.to_gold(r.data if r else None) for r in results]
-    cost = report.tables.documents["cost_usd"].sum(min_count=1) if results else 0.0
+    costs = report.tables.documents["cost_usd"]
+    cost = float("nan") if costs.isna().any() else float(costs.sum())
     return SystemRun(
         label=label,
         preds=preds,

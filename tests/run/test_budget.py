@@ -139,3 +139,15 @@ def test_a_runaway_document_is_an_error_row_unless_the_cap_is_raised(tmp_path: P
         assert len(fake.chat_requests()) == 1
         assert run(small, tmp_path / "s.csv", fake.base_url, "--max-tokens-per-doc", "50") == 0
         assert len(fake.chat_requests()) == 2
+
+
+def test_a_run_with_an_unpriced_answer_reports_its_cost_as_unknown(tmp_path: Path, capsys):
+    docs = receipts(tmp_path / "docs", 2)
+    (docs / "empty.txt").write_text("")  # an error row: nothing spent on it, cost 0
+    unknown = lambda r: Reply(content="{}", model="vendor/secret-model-9")  # noqa: E731
+    with FakeOpenAI(unknown) as fake:
+        main(["run", str(docs), "--schema", "receipt", "--out", str(tmp_path / "r.csv"),
+              "--base-url", fake.base_url, "--api-key", "x", "--rpm", "0"])  # fmt: skip
+    assert "cost unknown;" in capsys.readouterr().err  # not the $0.0000 of the empty file
+    table = pd.read_csv(tmp_path / "r.csv")
+    assert table.loc[table["status"] == "ok", "cost_usd"].isna().all()

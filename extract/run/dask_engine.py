@@ -71,15 +71,15 @@ def cluster_client(
         yield own
 
 
-def partitions(files: list[Source]) -> list[tuple[Source, ...]]:
-    """Contiguous slices of the file list, the same for the same list on any cluster.
-
-    About `MIN_PARTITIONS` of them (enough to balance a few dozen worker threads),
-    at most `MAX_PARTITION` documents each; part files are named by their number.
-    """
+def partitions(files: list[Source], concurrency: int, threads: int) -> list[tuple[Source, ...]]:
+    """Contiguous slices of the input list: at least `MIN_PARTITIONS` of them when there
+    are documents enough (they balance), at most `MAX_PARTITION` documents each (a rerun
+    repeats little), and big enough that the tasks running at once can fill the
+    concurrency. Part files are named by number; a run clears the old ones first."""
     if not files:
         return []
-    size = min(MAX_PARTITION, max(1, math.ceil(len(files) / MIN_PARTITIONS)))
+    fill = math.ceil(concurrency / max(1, threads))
+    size = min(MAX_PARTITION, max(fill, math.ceil(len(files) / MIN_PARTITIONS)))
     return [tuple(files[i : i + size]) for i in range(0, len(files), size)]
 
 
@@ -125,7 +125,8 @@ def run_on_cluster(
     pool = BudgetPool(run_id, config.max_cost) if config.max_cost is not None else None
     if pool is not None:
         pool.open(client)
-    parts = partitions(files)
+    threads = sum(w.get("nthreads", 1) for w in workers.values())
+    parts = partitions(files, config.concurrency, threads)
     stats = ClusterStats(
         workers=len(workers),
         partitions=len(parts),

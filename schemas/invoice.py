@@ -53,16 +53,22 @@ class Invoice(BaseModel):
     )
     vendor: Party | None = Field(None, description="The seller who issued the invoice.")
     customer: Party | None = Field(None, description="The buyer the invoice is addressed to.")
+    # Totals are printed after the last line item: when a long invoice is split, the last
+    # part that states them wins, not a first part that only guessed from its lines.
     subtotal: float | None = Field(
-        None, description="Total before tax, as a plain decimal number without currency symbol."
+        None,
+        description="Total before tax, as a plain decimal number without currency symbol.",
+        json_schema_extra={"merge": "last"},
     )
     tax: float | None = Field(
         None,
         description="Total tax (VAT, GST, sales tax), as a plain decimal number without currency symbol.",
+        json_schema_extra={"merge": "last"},
     )
     total: float | None = Field(
         None,
         description="Grand total including tax, as a plain decimal number without currency symbol.",
+        json_schema_extra={"merge": "last"},
     )
     line_items: list[LineItem] = Field(
         default_factory=list, description="Every billed line, in the order printed."

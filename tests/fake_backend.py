@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from extract.llm.backends.base import Answer, StructuredRequest
+from extract.llm.wire import Wire, plain_wire
 
 Respond = Callable[[StructuredRequest], "Answer | dict[str, Any] | str"]
 
@@ -38,6 +39,9 @@ class FakeBackend:
 
     def schema_in_prompt(self) -> bool:
         return False
+
+    def wire(self, schema: dict[str, Any]) -> Wire:
+        return plain_wire(schema)
 
     def complete(self, request: StructuredRequest) -> Answer:
         with self._lock:

@@ -100,7 +100,8 @@ def example_messages(examples: list[tuple[str, dict[str, Any]]]) -> tuple[Messag
     for number, (text, answer) in enumerate(examples, start=1):
         user = USER_TEMPLATE.format(source=f"example-{number}.txt", where="", text=_defuse(text))
         messages.append({"role": "user", "content": user})
-        messages.append({"role": "assistant", "content": json.dumps(answer, ensure_ascii=False)})
+        answer_text = json.dumps(answer, ensure_ascii=False, separators=(",", ":"))  # as generated
+        messages.append({"role": "assistant", "content": answer_text})
     return tuple(messages)
 
 

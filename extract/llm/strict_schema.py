@@ -25,6 +25,7 @@ it is hashed into the cache key.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -118,33 +119,42 @@ def _clean(text: Any) -> str:
     return " ".join(str(text).split())
 
 
-def field_guide(model: type[BaseModel]) -> str:
+def field_guide(model: type[BaseModel], tuples: Mapping[str, Sequence[str]] | None = None) -> str:
     """One line per field, for the system prompt, so descriptions reach the model in every
     mode (also the ones that send no schema): `- vendor.name (string): ...`, list items as
-    `line_items[].amount`."""
+    `line_items[].amount`. A list in `tuples` is said to be written as arrays of its
+    items' values in that order (see `extract.llm.wire`)."""
     lines: list[str] = []
-    _guide(to_strict_schema(model), "", lines)
+    _guide(to_strict_schema(model), "", lines, tuples or {})
     return "\n".join(lines)
 
 
-def _guide(node: dict[str, Any], path: str, lines: list[str]) -> None:
+def _guide(
+    node: dict[str, Any], path: str, lines: list[str], tuples: Mapping[str, Sequence[str]]
+) -> None:
     node = _non_null(node)
     if node.get("type") == "object":
         for name, sub in node.get("properties", {}).items():
-            _describe(sub, f"{path}.{name}" if path else name, lines)
+            _describe(sub, f"{path}.{name}" if path else name, lines, tuples)
     elif node.get("type") == "array":
-        _guide(node.get("items", {}), f"{path}[]", lines)
+        _guide(node.get("items", {}), f"{path}[]", lines, tuples)
 
 
-def _describe(node: dict[str, Any], path: str, lines: list[str]) -> None:
+def _describe(
+    node: dict[str, Any], path: str, lines: list[str], tuples: Mapping[str, Sequence[str]]
+) -> None:
     inner = _non_null(node)
     description = node.get("description") or inner.get("description") or ""
     if inner.get("type") == "array" and _non_null(inner.get("items", {})).get("type") == "object":
-        lines.append(f"- {path}: list of objects. {description}".rstrip())
-        _guide(inner["items"], f"{path}[]", lines)
+        if path in tuples:
+            order = ", ".join(tuples[path])
+            lines.append(f"- {path}: list of [{order}] arrays. {description}".rstrip())
+        else:
+            lines.append(f"- {path}: list of objects. {description}".rstrip())
+        _guide(inner["items"], f"{path}[]", lines, tuples)
     elif inner.get("type") == "object":
         lines.append(f"- {path}: object. {description}".rstrip())
-        _guide(inner, path, lines)
+        _guide(inner, path, lines, tuples)
     else:
         lines.append(f"- {path} ({_kind(inner)}): {description}".rstrip(": "))
 

@@ -30,6 +30,7 @@ from extract.llm.prompting import (
 )
 from extract.llm.validation import load_object
 from extract.llm.vision import PageImageRef, counter, image_refusal, images_in, user_content
+from extract.llm.wire import Wire, answer_bound
 from extract.output.merge import merge_answers
 from extract.output.results import DocumentResult, Usage
 from extract.run.cache import CachedAnswer
@@ -40,6 +41,7 @@ from extract.run.task import Task
 REASK_RESERVE = 400  # tokens kept free for a re-ask's extra turns
 REASK_TEXT_CHARS = 600  # the rejected answer and error are cut to this in a re-ask
 MIN_CHUNK_TOKENS = 16  # a budget under this holds no useful text (see chunk_document)
+MIN_ANSWER_TOKENS = 256  # never ask for less, however small the schema and chunk
 
 
 @dataclass
@@ -69,7 +71,7 @@ def token_budget(task: Task, backend: Backend, source: str) -> int:
     cfg = task.config
     key = f"{backend.name}:{backend.model}"
     if key not in task._fixed_tokens:
-        texts = task.prompt_texts(multi_part=True)
+        texts = task.prompt_texts(multi_part=True, wire=task.wire(backend))
         task._fixed_tokens[key] = tokens_around_text(backend, texts, task.strict_schema)
     around = task._fixed_tokens[key] + backend.count_tokens(user_overhead(_display_name(source)))
     return text_budget(
@@ -109,16 +111,18 @@ def extract_chunk(
     user = build_user_message(chunk, _display_name(source), n_chunks)
     sent = images_in(chunk.text, images)
     ground = all(ref.has_text for ref in sent)  # an image with no text to check against
+    wire = task.wire(services.backend)
+    examples = task.example_turns(wire)
     messages: tuple[Message, ...] = (
-        {"role": "system", "content": task.system(multi_part=n_chunks > 1)},
-        *task.examples,
+        {"role": "system", "content": task.system(multi_part=n_chunks > 1, wire=wire)},
+        *examples,
         {"role": "user", "content": user_content(user, images)},
     )
     cfg = task.config
     if sent and (refused := services.scans.refused):  # known already: do not ask again
         outcome.error = outcome.images_refused = refused
         return outcome
-    first = _request(task, messages, chunk, 0)
+    first = _request(task, wire, messages, chunk, 0)
     key = services.cache_key(first)
     if (hit := services.recall(key)) is not None:
         try:
@@ -146,7 +150,7 @@ def extract_chunk(
     )
     for attempt in range(cfg.max_reasks + 1):
         try:
-            answer = services.send(_request(task, messages, chunk, attempt), outcome.usage)
+            answer = services.send(_request(task, wire, messages, chunk, attempt), outcome.usage)
         except ContextLengthError as exc:
             if first_try is not None:  # only the checks re-ask (a longer prompt) overran
                 break
@@ -180,21 +184,21 @@ def extract_chunk(
             )
             return outcome
         try:
-            raw = load_object(answer.text)
+            raw = wire.decode(load_object(answer.text))
             outcome.data = task.accept(raw, chunk, ground=ground)
         except InvalidAnswer as exc:
             problem = str(exc)
-            messages = messages[: 2 + len(task.examples)] + reask_messages(
+            messages = messages[: 2 + len(examples)] + reask_messages(
                 _clip(answer.text or ""), _clip(problem)
             )
             continue
-        outcome.confidence = value_confidences(answer.text, answer.logprobs)
+        outcome.confidence = wire.decode_paths(value_confidences(answer.text, answer.logprobs))
         failed = task.failed_checks(outcome.data, whole=n_chunks == 1)
         if failed and first_try is None and attempt < cfg.max_reasks:
             # Valid, but its values contradict each other: ask once more, saying how.
             first_try = (raw, outcome.data, len(failed), outcome.confidence)
             problem = "its values do not agree: " + "; ".join(failed.values())
-            messages = messages[: 2 + len(task.examples)] + reask_messages(
+            messages = messages[: 2 + len(examples)] + reask_messages(
                 _clip(answer.text or ""), _clip(problem)
             )
             continue
@@ -220,13 +224,15 @@ def _keep(
 
 
 def _request(
-    task: Task, messages: tuple[Message, ...], chunk: Chunk, attempt: int
+    task: Task, wire: Wire, messages: tuple[Message, ...], chunk: Chunk, attempt: int
 ) -> StructuredRequest:
+    """The request for a chunk; its answer may use what `answer_bound` allows, up to the cap."""
+    bound = answer_bound(wire.schema, chunk.n_tokens)
     return StructuredRequest(
         messages=messages,
-        schema=task.strict_schema,
+        schema=wire.schema,
         schema_name=task.schema_name,
-        max_tokens=task.config.max_tokens,
+        max_tokens=min(task.config.max_tokens, max(MIN_ANSWER_TOKENS, bound)),
         temperature=task.config.temperature,
         tags={"doc_id": chunk.doc_id, "chunk": chunk.label, "attempt": str(attempt)},
     )

@@ -74,7 +74,7 @@ def estimate(
         except DocumentError:  # over --max-tokens-per-doc: it would be an error row
             unreadable += 1
             continue
-        texts = task.prompt_texts(multi_part=len(chunks) > 1)
+        texts = task.prompt_texts(multi_part=len(chunks) > 1, wire=task.wire(backend))
         around = tokens_around_text(backend, texts, task.strict_schema)
         for chunk in chunks:
             requests += 1

@@ -11,11 +11,12 @@ from extract.config import Config
 from extract.errors import ConfigError
 from extract.evidence.grounding import evidence_fields, ground_answer
 from extract.ingest.chunking import Chunk
-from extract.llm.backends.base import Message
+from extract.llm.backends.base import Backend, Message
 from extract.llm.checks import Check, failed_checks, schema_checks
 from extract.llm.prompting import example_messages, system_prompt
 from extract.llm.strict_schema import field_guide, to_strict_schema
 from extract.llm.validation import validate_object
+from extract.llm.wire import Wire
 from extract.output.merge import last_wins_fields
 
 
@@ -28,13 +29,14 @@ class Task:
     strict_schema: dict[str, Any]
     field_guide: str
     config: Config
-    examples: tuple[Message, ...] = ()
+    examples: tuple[tuple[str, dict[str, Any]], ...] = ()  # (document, answer), checked
     evidence: dict[str, str] = field(default_factory=dict)  # grounded fields -> mode
     last_wins: frozenset[str] = frozenset()  # fields merged from the last chunk that has one
     checks: tuple[Check, ...] = ()  # rules across fields (the schema's CHECKS)
     # Token counts of the prompt parts that do not depend on the document, per backend:
     # counted once, not once per document.
     _fixed_tokens: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    _wires: dict[str, Wire] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(cls, schema: type[BaseModel], schema_name: str, config: Config) -> Task:
@@ -44,7 +46,7 @@ class Task:
             strict_schema=to_strict_schema(schema),
             field_guide=field_guide(schema),
             config=config,
-            examples=example_messages(_checked_examples(schema)),
+            examples=tuple(_checked_examples(schema)),
             evidence=evidence_fields(schema),
             last_wins=last_wins_fields(schema),
             checks=schema_checks(schema),
@@ -67,14 +69,26 @@ class Task:
     def description(self) -> str:
         return (self.schema.__doc__ or self.schema_name).strip().splitlines()[0]
 
-    def system(self, *, multi_part: bool) -> str:
-        return system_prompt(
-            self.schema_name, self.description, self.field_guide, multi_part=multi_part
-        )
+    def wire(self, backend: Backend) -> Wire:
+        """How this backend's answers are shaped (tuples for a grammar model), worked out once."""
+        key = f"{backend.name}:{backend.model}"
+        if key not in self._wires:
+            self._wires[key] = backend.wire(self.strict_schema)
+        return self._wires[key]
 
-    def prompt_texts(self, *, multi_part: bool) -> list[str]:
+    def system(self, *, multi_part: bool, wire: Wire | None = None) -> str:
+        guide = field_guide(self.schema, wire.tuples) if wire and wire.tuples else self.field_guide
+        return system_prompt(self.schema_name, self.description, guide, multi_part=multi_part)
+
+    def example_turns(self, wire: Wire | None = None) -> tuple[Message, ...]:
+        """The worked examples as earlier turns, their answers in the wire's shape."""
+        encode = wire.encode if wire is not None else (lambda answer: answer)
+        return example_messages([(text, encode(answer)) for text, answer in self.examples])
+
+    def prompt_texts(self, *, multi_part: bool, wire: Wire | None = None) -> list[str]:
         """The messages sent before the document: the system prompt and the worked examples."""
-        return [self.system(multi_part=multi_part), *(m["content"] for m in self.examples)]
+        turns = self.example_turns(wire)
+        return [self.system(multi_part=multi_part, wire=wire), *(m["content"] for m in turns)]
 
 
 def _checked_examples(schema: type[BaseModel]) -> list[tuple[str, dict[str, Any]]]:

@@ -12,6 +12,7 @@ import hashlib
 import importlib.util
 import io
 import json
+import os
 import subprocess
 import tarfile
 import zipfile
@@ -248,8 +249,26 @@ def test_grammar_really_constrains(backend):
         backend._grammar({"type": "no-such-type"}, "bad")
 
 
+def test_grammar_allows_no_whitespace_between_json_tokens():
+    pytest.importorskip("llama_cpp", reason="llama-cpp-python not installed")
+    from extract.llm.backends.local import compact_gbnf
+
+    rules = dict(
+        line.split(" ::= ", 1) for line in compact_gbnf(SCHEMA).splitlines() if " ::= " in line
+    )
+    assert rules["space"] == '""'  # llama.cpp's converter allows `" "?` after every token
+    assert "total-kv" in rules and "space" in rules["total-kv"]
+
+
+def test_physical_cores_counts_each_core_once():
+    from extract.llm.backends.local import physical_cores
+
+    assert 1 <= physical_cores() <= (os.cpu_count() or 1)
+
+
 def test_real_call_answers_valid_json(backend):
     answer = backend.complete(_request(RECEIPT))
+    assert " " not in answer.text and "\n" not in answer.text  # compact: no token spent on spaces
     data = json.loads(answer.text)
     assert set(data) == {"total"}
     assert data["total"] is None or isinstance(data["total"], int | float)

@@ -176,3 +176,14 @@ def test_one_document_alone_or_in_a_folder_takes_the_same_path(tmp_path: Path):
     assert sent_all == sorted(sent_alone * 2)  # the same requests, split included
     assert (alone.status, alone.data, alone.n_chunks) == ("ok", in_folder.data, in_folder.n_chunks)
     assert alone.usage == in_folder.usage and alone.n_chunks > 1
+
+
+def test_max_tokens_follows_the_schema_and_the_chunk_up_to_the_configured_cap():
+    lines = "\n".join(f"{n} x Widget model {n}   {n}.00   {n * n}.00" for n in range(1, 400))
+    invoice = Document(doc_id="i1", source="invoice.txt", pages=(f"INVOICE 7\n{lines}\nTOTAL 1",))
+    with FakeOpenAI(schema_responder(lambda r: {})) as fake:
+        extract_document(RECEIPT, "receipt", config=config(fake))
+        extract_document(invoice, "invoice", config=config(fake))
+        small, large = (r.body["max_tokens"] for r in fake.chat_requests())
+    assert 256 <= small < 1024  # a receipt's fields need little; a looping model stops early
+    assert large == 2048  # hundreds of lines to copy: the cap (--max-tokens)

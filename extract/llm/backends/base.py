@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from extract.llm.wire import Wire
+
 Message = dict[str, Any]
 
 # finish_reason values meaning the answer was cut off before the JSON ended.
@@ -74,6 +76,10 @@ class Backend(Protocol):
         """Whether the schema's text is part of the prompt (and so of the budget)."""
         ...
 
+    def wire(self, schema: dict[str, Any]) -> Wire:
+        """The shape this backend's answers take for `schema` (see `extract.llm.wire`)."""
+        ...
+
     def complete(self, request: StructuredRequest) -> Answer: ...
 
     def close(self) -> None: ...
@@ -117,6 +123,9 @@ class BackendWrapper:
 
     def schema_in_prompt(self) -> bool:
         return self.inner.schema_in_prompt()
+
+    def wire(self, schema: dict[str, Any]) -> Wire:
+        return self.inner.wire(schema)
 
     def complete(self, request: StructuredRequest) -> Answer:
         return self.inner.complete(request)

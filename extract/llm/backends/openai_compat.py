@@ -34,6 +34,7 @@ from extract.llm.backends.endpoint import (
 )
 from extract.llm.backends.modes import MODES, Mode
 from extract.llm.redact import redact
+from extract.llm.wire import Wire, plain_wire
 
 RETRYABLE_STATUS = frozenset({408, 409, 424, 429}) | frozenset(range(500, 600))
 
@@ -82,6 +83,10 @@ class OpenAICompatBackend:
 
     def count_tokens(self, text: str) -> int:
         return count_tekken_tokens(text)
+
+    def wire(self, schema: dict[str, Any]) -> Wire:
+        # Strict json_schema and tools modes accept no tuples (prefixItems): objects as they are.
+        return plain_wire(schema)
 
     def schema_in_prompt(self) -> bool:
         # Mistral copies a json_schema into the prompt; tool definitions are prompt

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -62,7 +63,9 @@ def run_jobs(config: Config, backend: Backend, out_dir: Path, only: str | None =
         jobs = [job for job in jobs if job[0] != "contract"]
     print(f"demo: backend {backend.name}, model {backend.model}, mode {backend.mode}")
     documents, requests, prompt = plan(jobs, config, backend)
-    pace = Pace(config.resolved_cache_path.parent / "pace.json", f"{backend.name}:{backend.model}")
+    where = config.resolved_cache_path  # a remote cache (s3://...) keeps no pace
+    folder = where.parent if isinstance(where, Path) else Path(tempfile.gettempdir())
+    pace = Pace(folder / "pace.json", f"{backend.name}:{backend.model}")
     print(
         f"demo: {documents} documents, {requests} requests, about {prompt:,} prompt tokens"
         f"{pace.guess(prompt)}",

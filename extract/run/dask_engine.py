@@ -31,6 +31,7 @@ from extract.run.task import Task
 
 MIN_PARTITIONS = 64  # tasks per run at least, when there are documents enough: they balance
 MAX_PARTITION = 500  # documents per task at most: a rerun after a fault repeats little
+SINGLE_RETRIES = 1  # a document alone whose task died is tried once more before its error row
 
 
 @dataclass
@@ -141,12 +142,14 @@ def run_on_cluster(
         return client.submit(run_partition, alone, index, paths, key=key, pure=False)
 
     queue = as_completed()
+    tries: dict[tuple[int, int], int] = {}  # (partition, document) -> extra tries when alone
     try:
         for i, part in enumerate(parts):
             queue.add(submit(i, part, f"{run_id}-part-{i:05d}"))
         for future in queue:
             index, _, doc = future.key.removeprefix(f"{run_id}-part-").partition("-doc-")
             part = int(index)
+            n = int(doc.split("-")[0]) if doc else 0
             try:
                 outcome: PartitionResult = future.result()
             except Exception as exc:
@@ -155,12 +158,19 @@ def run_on_cluster(
                     singles[part] = {}
                     queue.add(submit(part, parts[part][:1], f"{future.key}-doc-{0:05d}"))
                     continue
+                if doc and tries.get((part, n), 0) < SINGLE_RETRIES:
+                    # A document alone can die beside the poisoned one on the same worker:
+                    # ask once more before calling it an error.
+                    tries[(part, n)] = tries.get((part, n), 0) + 1
+                    key = f"{run_id}-part-{part:05d}-doc-{n:05d}-try-{tries[(part, n)]}"
+                    queue.add(submit(part, parts[part][n : n + 1], key))
+                    continue
                 reason = f"its task failed on the cluster: {type(exc).__name__}: {exc}"
                 outcome = PartitionResult(
                     part,
                     [
                         failed_document(source_name(p), reason)
-                        for p in ((parts[part][int(doc)],) if doc else parts[part])
+                        for p in ((parts[part][n],) if doc else parts[part])
                     ],
                     "",
                     0.0,
@@ -169,8 +179,8 @@ def run_on_cluster(
             stats.cached_chunks += outcome.cached_chunks
             stats.backend = stats.backend or outcome.backend
             if doc:
-                singles[part][int(doc)] = outcome.results[0]
-                nxt = int(doc) + 1  # one at a time: a poisoned one takes no other down with it
+                singles[part][n] = outcome.results[0]
+                nxt = n + 1  # one at a time: a poisoned one takes no other down with it
                 if nxt < len(parts[part]):
                     key = f"{run_id}-part-{part:05d}-doc-{nxt:05d}"
                     queue.add(submit(part, parts[part][nxt : nxt + 1], key))

@@ -161,6 +161,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         ocr_threads=args.ocr_threads,
         evidence=getattr(args, "evidence", None),
         logprobs=args.logprobs,
+        recheck=args.recheck,
         quiet=getattr(args, "quiet", False) or None,
         engine=getattr(args, "engine", None),
         scheduler=getattr(args, "scheduler", None),

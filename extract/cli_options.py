@@ -51,6 +51,12 @@ def add_backend_options(parser: argparse.ArgumentParser) -> None:
     )
     g.add_argument("--threads", type=int, dest="local_threads", help="CPU threads, local model")
     g.add_argument("--logprobs", choices=["auto", "on", "off"], help=LOGPROBS_HELP)
+    g.add_argument(
+        "--recheck",
+        choices=["auto", "on", "off"],
+        help="ask once more when an answer's values contradict each other (a schema's "
+        "checks, e.g. subtotal + tax = total); default auto: hosted models only",
+    )
     s = parser.add_argument_group("scans and photos")
     s.add_argument(
         "--vision",

@@ -194,7 +194,7 @@ def extract_chunk(
             continue
         outcome.confidence = wire.decode_paths(value_confidences(answer.text, answer.logprobs))
         failed = task.failed_checks(outcome.data, whole=n_chunks == 1)
-        if failed and first_try is None and attempt < cfg.max_reasks:
+        if failed and first_try is None and attempt < cfg.max_reasks and cfg.reasks_on_checks:
             # Valid, but its values contradict each other: ask once more, saying how.
             first_try = (raw, outcome.data, len(failed), outcome.confidence)
             problem = "its values do not agree: " + "; ".join(failed.values())

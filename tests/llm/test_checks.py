@@ -148,3 +148,21 @@ def test_a_rule_still_broken_after_the_reask_is_flagged_in_the_table(tmp_path):
         }
     ]
     assert asked == 2  # asked again once, not more
+
+
+def test_with_recheck_off_a_broken_rule_is_flagged_without_asking_again():
+    with FakeOpenAI() as fake:
+        fake.script(answer(subtotal=10.0, tax=2.0, total=10.0))
+        config = Config.resolve(base_url=fake.base_url, api_key="x", max_retries=0, recheck="off")
+        result = extract_document(DOC, Bill, config=config)
+        asked = len(fake.chat_requests())
+    assert asked == 1
+    assert result.data["total"] == 10.0
+    assert list(result.checks) == ["subtotal + tax = total"]
+
+
+def test_recheck_auto_asks_hosted_models_again_but_not_the_embedded_one():
+    hosted = Config.resolve(base_url="http://127.0.0.1:9/v1", api_key="x")
+    assert hosted.reasks_on_checks
+    assert not Config(backend="local").reasks_on_checks
+    assert Config(backend="local", recheck="on").reasks_on_checks

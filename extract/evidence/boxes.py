@@ -1,9 +1,11 @@
 """Where a quote is printed on its PDF page: rectangles from pdfium's text page.
 
-The pipeline reads text with pypdf; pdfium reads the same page with its own
-spacing and line breaks. A quote is matched to pdfium's characters by its
-letters and digits alone (case folded), taking the same occurrence on the page
-as in the pipeline's text, and pdfium gives the rectangles of those characters.
+The pipeline's page text is pdfium's own text page, normalised (line ends,
+hyphens; `extract.ingest.pdf_text`), or pypdf's where pdfium could not read
+the PDF, or OCR. So a quote is matched to pdfium's characters by its letters
+and digits alone (case folded), taking the same occurrence on the page as in
+the pipeline's text, which is exact when the texts are the same and still
+works when they are not; pdfium gives the rectangles of those characters.
 Boxes are in PDF points with the origin at the top-left of the page as
 displayed (crop box, rotation applied), so they draw straight onto a rendered
 page image. A page without a text layer, or a quote pdfium does not have, gets

@@ -119,17 +119,19 @@ def test_any_file_name_reaches_prompt_cache_and_tables_safely(tmp_path: Path):
 # --- 14: PDFs read under a time and memory bound ------------------------------------------
 
 
-def one_page_pdf(content: bytes) -> bytes:
-    """A valid one-page PDF whose page shows `content` (compressed)."""
+def one_page_pdf(content: bytes, pages: int = 1) -> bytes:
+    """A valid PDF whose page shows `content` (compressed); `pages` pages share it."""
     stream = zlib.compress(content, 6)
+    kids = b" ".join(b"%d 0 R" % (5 + i) for i in range(pages))
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
+        b"<< /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+    ] + [
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 3 0 R >> >> >>"
+    ] * pages
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")
     offsets = []
@@ -139,16 +141,24 @@ def one_page_pdf(content: bytes) -> bytes:
     xref = out.tell()
     out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
     out.writelines(b"%010d 00000 n \n" % offset for offset in offsets)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (6, xref))
+    out.write(
+        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    )
     return out.getvalue()
 
 
 HELLO = b"BT /F1 12 Tf 72 700 Td (Hello from page one) Tj ET\n"
 
 
-def test_one_huge_slow_page_is_stopped_by_the_time_limit(tmp_path: Path, monkeypatch):
-    slow = tmp_path / "slow.pdf"  # one page, 400,000 text operators: a minute in pypdf
-    slow.write_bytes(one_page_pdf(HELLO + b"BT /F1 12 Tf " + b"(ab) Tj 1 0 Td " * 400_000 + b"ET"))
+# 40 pages of 400,000 text operators each (one shared content stream): about half a second
+# a page in PDFium, a minute in pypdf, so the 1-second limit is what ends the reading,
+# however fast or loaded the machine running the test.
+SLOW = HELLO + b"BT /F1 12 Tf " + b"(ab) Tj 1 0 Td " * 400_000 + b"ET"
+
+
+def test_a_slow_pdf_is_stopped_by_the_time_limit(tmp_path: Path, monkeypatch):
+    slow = tmp_path / "slow.pdf"
+    slow.write_bytes(one_page_pdf(SLOW, pages=40))
     fine = tmp_path / "fine.pdf"
     fine.write_bytes(one_page_pdf(HELLO))
     monkeypatch.setattr(documents, "MAX_READ_SECONDS", 1.0)
@@ -172,9 +182,7 @@ def test_a_page_that_needs_too_much_memory_is_refused(tmp_path: Path, monkeypatc
 
 def test_a_bad_pdf_among_good_ones_costs_one_error_row(tmp_path: Path, monkeypatch):
     docs = receipts(tmp_path / "docs", 2)
-    # 400,000 text operations: tens of seconds of parsing even on a fast idle machine, so the
-    # 1-second limit is what ends it, however fast or loaded the machine running the test.
-    (docs / "slow.pdf").write_bytes(one_page_pdf(HELLO + b"(ab) Tj " * 400_000))
+    (docs / "slow.pdf").write_bytes(one_page_pdf(SLOW, pages=40))
     monkeypatch.setattr(documents, "MAX_READ_SECONDS", 1.0)
     with FakeOpenAI(schema_responder(receipt_fill)) as fake:
         assert run([docs], tmp_path / "r.csv", fake.base_url) == 1

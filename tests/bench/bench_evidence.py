@@ -29,6 +29,8 @@ from extract import Config, extract_paths
 from extract.evidence.fuzzy import fuzzy_find
 from extract.evidence.grounding import ERROR_RATE, NormalisedText
 from extract.ingest.documents import read_document
+from extract.ingest.pdf_reader import reading_with
+from extract.ingest.pdf_text import READERS
 from extract.run import core
 from tests.bench.bench_pipeline import cpu_seconds, fake_api
 from tests.bench.myers_baseline import fuzzy_find as myers_fuzzy_find
@@ -161,12 +163,15 @@ def pipeline_cpu(n_invoices: int, n_items: int, n_pdfs: int) -> None:
         for i in range(n_invoices):
             long_invoice(folder / f"invoice-{i}.pdf", n_items, seed=i)
             invoices.append(folder / f"invoice-{i}.pdf")
-        sets = {
-            f"invoices, {n_items} line items each": (invoices, "invoice"),
-            "Kleister NDA PDFs": (sorted(NDA_PDFS.glob("*.pdf"))[:n_pdfs], "nda"),
+        ndas = sorted(NDA_PDFS.glob("*.pdf"))[:n_pdfs]
+        sets = {  # PDF text by PDFium; the NDAs also by pypdf alone, the reader before it
+            f"invoices, {n_items} line items each": (invoices, "invoice", READERS),
+            "Kleister NDA PDFs, pypdf (before)": (ndas, "nda", ("pypdf",)),
+            "Kleister NDA PDFs, PDFium": (ndas, "nda", READERS),
             "long contract (3 chunks)": (
                 [ROOT / "sample_docs" / "master-services-agreement-long.txt"],
                 "contract",
+                READERS,
             ),
         }
         print(
@@ -178,40 +183,46 @@ def pipeline_cpu(n_invoices: int, n_items: int, n_pdfs: int) -> None:
             f"{'step':>9} {'reading':>9}"
         )
         with fake_api(0.0, responder="tests.bench.bench_evidence:answer") as url:
-            for label, (paths, schema) in sets.items():
-                cpu: dict[str, float] = {}
-                step = []
-                for mode in ("off", "flag") * 3:  # interleaved, three times; the lowest counts
-                    config = Config.resolve(
-                        base_url=url,
-                        api_key="x",
-                        concurrency=8,
-                        quiet=True,
-                        cache=False,
-                        requests_per_minute=0,
-                        tokens_per_minute=0,
-                        evidence=mode,
-                        context_window=32_768,
-                    )
-                    start, STEP_CPU[0] = cpu_seconds(), 0.0
-                    report = extract_paths(paths, schema, config, progress=False)
-                    spent = cpu_seconds() - start
-                    cpu[mode] = min(cpu.get(mode, spent), spent)
-                    if mode == "flag":
-                        step.append(STEP_CPU[0])
-                    if mode == "flag":
-                        values = len(report.tables.evidence)
-                pages = int(report.tables.documents["pages"].sum())
-                start = cpu_seconds()
-                for path in paths:
-                    read_document(path)
-                reading = 1000 * (cpu_seconds() - start) / pages
-                off, on = 1000 * cpu["off"] / pages, 1000 * cpu["flag"] / pages
-                inside = 1000 * min(step) / pages
-                print(
-                    f"  {label:34} {len(paths):5} {pages:6} {values:7} {off:6.1f} ms {on:6.1f} ms "
-                    f"{inside:6.1f} ms {reading:6.1f} ms"
-                )
+            for label, (paths, schema, readers) in sets.items():
+                with reading_with(readers):
+                    line = _pipeline_line(url, label, paths, schema)
+                print(line, flush=True)
+
+
+def _pipeline_line(url: str, label: str, paths: list[Path], schema: str) -> str:
+    cpu: dict[str, float] = {}
+    step = []
+    for mode in ("off", "flag") * 3:  # interleaved, three times; the lowest counts
+        config = Config.resolve(
+            base_url=url,
+            api_key="x",
+            concurrency=8,
+            quiet=True,
+            cache=False,
+            requests_per_minute=0,
+            tokens_per_minute=0,
+            evidence=mode,
+            context_window=32_768,
+        )
+        start, STEP_CPU[0] = cpu_seconds(), 0.0
+        report = extract_paths(paths, schema, config, progress=False)
+        spent = cpu_seconds() - start
+        cpu[mode] = min(cpu.get(mode, spent), spent)
+        if mode == "flag":
+            step.append(STEP_CPU[0])
+        if mode == "flag":
+            values = len(report.tables.evidence)
+    pages = int(report.tables.documents["pages"].sum())
+    start = cpu_seconds()
+    for path in paths:
+        read_document(path)
+    reading = 1000 * (cpu_seconds() - start) / pages
+    off, on = 1000 * cpu["off"] / pages, 1000 * cpu["flag"] / pages
+    inside = 1000 * min(step) / pages
+    return (
+        f"  {label:34} {len(paths):5} {pages:6} {values:7} {off:6.1f} ms {on:6.1f} ms "
+        f"{inside:6.1f} ms {reading:6.1f} ms"
+    )
 
 
 def main() -> None:

@@ -1,15 +1,18 @@
-"""Benchmark: the pipeline's own CPU time per page, and throughput against ideal.
+"""Benchmark: the pipeline's own CPU time per page, PDF text quality, throughput against ideal.
 
     make bench                      # or: python -m tests.bench.bench_pipeline --docs 500
 
 The fake API runs in a separate process, so the CPU time measured here is the
 pipeline's alone: PDF reading, tokenizing and chunking, prompt building, the
-HTTP client, validation, merging and table building.
+HTTP client, validation, merging and table building. PDFs are read by PDFium,
+beside the pypdf baseline (pypdf alone) in the same run. The text each reader
+gives is checked against gold values, without a model: see `pdf_text_quality`.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import resource
 import subprocess
 import sys
@@ -19,8 +22,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from extract import Config, extract_paths
+from extract.evaluation.loaders import load_module
 from extract.ingest.documents import read_document
-from extract.ingest.pdf_reader import worker_cpu_seconds
+from extract.ingest.pdf_reader import reading_with, worker_cpu_seconds
+from extract.ingest.pdf_text import pdfium_pages, pypdf_pages
 from extract.llm.backends.registry import make_backend
 from extract.run.core import plan_chunks
 from extract.run.task import Task
@@ -65,28 +70,108 @@ def cpu_per_page(n_docs: int) -> None:
         backend = make_backend(config)
         name, model = load_schema("nda")
         task = Task.build(model, name, config)
-        read_document(pdfs[0])  # warm imports and the tokenizer
-        plan_chunks(read_document(pdfs[0]), task, backend)
+        rows = []
+        for label, readers in (("pypdf (before)", ("pypdf",)), ("PDFium", ("pdfium", "pypdf"))):
+            with reading_with(readers):
+                read_document(pdfs[0])  # warm imports, the reader process and the tokenizer
+                plan_chunks(read_document(pdfs[0]), task, backend)
+                t0 = cpu_seconds()
+                docs = [read_document(p) for p in pdfs]
+                t1 = cpu_seconds()
+                for doc in docs:
+                    plan_chunks(doc, task, backend)
+                t2 = cpu_seconds()
+                report = extract_paths(pdfs, "nda", config, backend=backend, progress=False)
+                t3 = cpu_seconds()
+            pages = sum(d.n_pages for d in docs)
+            requests = int(report.tables.documents["requests"].sum())
+            rows.append(
+                (
+                    label,
+                    pages,
+                    requests,
+                    [1000 * (b - a) / pages for a, b in ((t0, t1), (t1, t2), (t2, t3))],
+                )
+            )
+    print(
+        f"CPU time per page over {len(docs)} Kleister NDA PDFs, {pages} pages, {requests} "
+        "requests (ms/page; whole run: reading, chunking, prompts, HTTP client, validation, "
+        "merge, tables):"
+    )
+    print("| PDF text read by | PDF reading | tokenizing + chunking | whole pipeline run |")
+    print("|---|---|---|---|")
+    for label, _, _, (read, chunk, whole) in rows:
+        print(f"| {label} | {read:.2f} | {chunk:.2f} | {whole:.2f} |")
 
-        t0 = cpu_seconds()
-        docs = [read_document(p) for p in pdfs]
-        t1 = cpu_seconds()
-        for doc in docs:
-            plan_chunks(doc, task, backend)
-        t2 = cpu_seconds()
-        report = extract_paths(pdfs, "nda", config, backend=backend, progress=False)
-        t3 = cpu_seconds()
-    pages = sum(d.n_pages for d in docs)
-    requests = int(report.tables.documents["requests"].sum())
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _gold_sets() -> dict[str, list[tuple[str, list[str]]]]:
+    """Per set, each PDF with its gold values that can be printed as they are (names, places,
+    titles, periods); ISO dates and durations are left out, no text prints them so."""
+    nda, cuad = load_module("kleister_nda"), load_module("cuad")
+    return {
+        "Kleister NDA dev-0 (party, jurisdiction, term)": [
+            (
+                nda.pdf_path(doc_id),
+                [
+                    v.replace("_", " ")
+                    for k in ("party", "jurisdiction", "term")
+                    for v in gold.get(k, [])
+                ],
+            )
+            for doc_id, _, gold in nda.iter_docs("dev-0")
+        ],
+        "CUAD, all PDFs kept (name, parties, law, renewal, notice)": [
+            (cuad.pdf_path(doc_id), [v for k, vs in gold.items() if "date" not in k for v in vs])
+            for doc_id, _, gold in cuad.iter_docs()
+            if cuad.pdf_path(doc_id)
+        ],
+    }
+
+
+def pdf_text_quality(limit: int) -> None:
+    """Gold values found in each reader's text (spaces collapsed, case folded), and its CPU."""
+    print("Gold values found in the PDF text (no model), and the reader's CPU time per page:")
     print(
-        f"CPU time per page over {len(docs)} Kleister NDA PDFs, {pages} pages, {requests} requests:"
+        "| PDFs | pages | gold values | found: pypdf | found: PDFium | only pypdf | "
+        "only PDFium | pypdf ms/page | PDFium ms/page |"
     )
-    print(f"  PDF reading (pypdf)      {1000 * (t1 - t0) / pages:7.2f} ms/page")
-    print(f"  tokenizing + chunking    {1000 * (t2 - t1) / pages:7.2f} ms/page")
-    print(
-        f"  whole pipeline run       {1000 * (t3 - t2) / pages:7.2f} ms/page "
-        f"(reading, chunking, prompts, HTTP client, validation, merge, tables)"
-    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # repaired PDFs: warnings, not news
+    sets = _gold_sets()
+    first = Path(next(iter(sets.values()))[0][0]).read_bytes()
+    for read in (pypdf_pages, pdfium_pages):
+        read(first, 10_000)  # its imports are not a page's time
+    missed: list[str] = []
+    for name, docs in sets.items():
+        docs = docs[:limit] if limit else docs
+        found: dict[str, set[tuple[int, int]]] = {"pypdf": set(), "pdfium": set()}
+        cpu = {"pypdf": 0.0, "pdfium": 0.0}
+        pages = values = 0
+        for i, (path, gold) in enumerate(docs):
+            data = Path(path).read_bytes()
+            for reader, read in (("pypdf", pypdf_pages), ("pdfium", pdfium_pages)):
+                start = time.process_time()
+                text = read(data, 10_000)
+                cpu[reader] += time.process_time() - start
+                flat = _norm("\n\n".join(text))
+                found[reader] |= {(i, j) for j, v in enumerate(gold) if _norm(v) in flat}
+            pages += len(text)
+            values += len(gold)
+        a, b = found["pypdf"], found["pdfium"]
+        print(
+            f"| {name}: {len(docs)} | {pages} | {values} | {len(a)} | {len(b)} | {len(a - b)} "
+            f"| {len(b - a)} | {1000 * cpu['pypdf'] / pages:.1f} "
+            f"| {1000 * cpu['pdfium'] / pages:.1f} |",
+            flush=True,
+        )
+        for reader, only in (("pypdf", a - b), ("PDFium", b - a)):
+            missed += [f"  only {reader}: {docs[i][1][j]!r} ({Path(docs[i][0]).name[:40]})"
+                       for i, j in sorted(only)]  # fmt: skip
+    print("\n".join(missed))
 
 
 def throughput(n_docs: int, latency: float, concurrencies: list[int]) -> None:
@@ -126,8 +211,10 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=500, help="short documents for throughput")
     parser.add_argument("--latency", type=float, default=0.5)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[16, 64])
+    parser.add_argument("--quality", type=int, default=0, help="PDFs per set for text (0: all)")
     args = parser.parse_args()
     cpu_per_page(args.pdfs)
+    pdf_text_quality(args.quality)
     print(
         "Throughput against a fake API with fixed latency (ideal = requests x latency / concurrency):"
     )

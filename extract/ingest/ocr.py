@@ -101,6 +101,9 @@ class OcrReader:
         import numpy as np
 
         with self._lock:
+            cached = self._cached(key)  # read by another thread while this one waited
+            if cached is not None:
+                return cached
             start = time.perf_counter()
             engine = self._load()
             rgb = np.asarray(img.convert("RGB"))[:, :, ::-1]  # RapidOCR wants BGR arrays

@@ -1,8 +1,9 @@
 """Cost control: `--max-cost` is a cap on what the run spends, kept under concurrency.
 
 Each request reserves its estimated cost before it is sent (its prompt counted
-here, the answer at `max_tokens`) and settles at what the answer cost, priced
-as the model that answered. A request starts only while spent + reserved is
+here, page images at their image-token count as in the dry run, the answer at
+`max_tokens`) and settles at what the answer cost, priced as the model that
+answered. A request starts only while spent + reserved is
 under the cap, so the run ends less than one request's cost over it, however
 many are in flight. The first request goes alone: its real cost calibrates the
 estimate (a provider that counts more tokens than we do, or a router that
@@ -21,6 +22,7 @@ from extract.errors import BudgetExceeded
 from extract.ingest.tokenizer import MESSAGE_OVERHEAD
 from extract.llm.backends.base import Answer, Backend, BackendWrapper, StructuredRequest
 from extract.llm.pricing import Price, answer_cost
+from extract.llm.vision import content_tokens
 
 
 class CostBudget:
@@ -92,9 +94,10 @@ class CostBudget:
 
 
 def estimated_cost(request: StructuredRequest, backend: Backend, price: Price) -> float:
-    """The most a request should cost: its prompt counted here, the answer at max_tokens."""
+    """The most a request should cost: its prompt counted here (page images at their
+    mistral-common count, like the dry run), the answer at max_tokens."""
     prompt = sum(
-        backend.count_tokens(str(m.get("content") or "")) + MESSAGE_OVERHEAD
+        content_tokens(m.get("content"), backend.count_tokens) + MESSAGE_OVERHEAD
         for m in request.messages
     )
     if backend.schema_in_prompt():

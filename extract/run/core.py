@@ -287,7 +287,9 @@ def finish_document(
         chunks={o.chunk.label: o.chunk for o in outcomes},
         text_source=doc.text_source,
         scanned_pages=doc.scanned_pages,
-        image_tokens=sum(r.tokens for o in outcomes for r in images_in(o.chunk.text, doc.images)),
+        image_tokens=sum(  # of the requests answered: a chunk never sent sent no image
+            r.tokens for o in outcomes if o.models for r in images_in(o.chunk.text, doc.images)
+        ),
         notes=list(doc.notes),
     )
     if good:

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 
 from extract.llm.backends.base import Answer, Backend, BackendWrapper, StructuredRequest
+from extract.llm.vision import content_tokens
 
 
 class RateLimiter:
@@ -61,9 +62,8 @@ class RateLimiter:
 
 
 def prompt_tokens(request: StructuredRequest, backend: Backend) -> int:
-    """The prompt size of a request, counted locally before it is sent."""
-    text = "".join(str(m.get("content") or "") for m in request.messages)
-    return backend.count_tokens(text)
+    """The prompt size of a request, counted locally before it is sent (images as tokens)."""
+    return sum(content_tokens(m.get("content"), backend.count_tokens) for m in request.messages)
 
 
 class RateLimitedBackend(BackendWrapper):

@@ -15,6 +15,7 @@ from extract.ingest.ocr import ocr_installed
 from extract.llm.vision import MAX_IMAGES, MAX_REQUEST_BYTES, MAX_SIDE, image_tokens
 from tests.fake_server import (
     FakeOpenAI,
+    Reply,
     image_parts,
     mistral_image_tokens,
     refusing_images,
@@ -207,3 +208,20 @@ def test_an_endpoint_refusing_images_falls_back_to_ocr_once(tmp_path: Path, caps
     assert set(table["text_source"]) == {"ocr", "mixed"}
     assert table["notes"].str.contains("refused page images").all()
     assert table["status"].eq("ok").all()
+
+
+def test_an_answer_without_usage_counts_the_image_as_tokens_not_base64(tmp_path: Path):
+    """A server that sends no usage: the prompt is counted here, the photo at its image
+    tokens (the JPEG's base64 alone would count as hundreds of thousands of tokens)."""
+    folder = tmp_path / "one"
+    folder.mkdir()
+    photo = scanned_page(RECEIPT, (1200, 1600), noise=0.05, seed=3).convert("RGB")
+    photo.save(folder / "photo.jpg", quality=95)
+    with FakeOpenAI(lambda r: Reply(content='{"total": "12.50"}', usage=False)) as fake:
+        assert run(folder, tmp_path / "out.csv", fake.base_url) == 0
+        (request,) = fake.chat_requests()
+    (part,) = image_parts(request)
+    assert part.n_bytes > 500_000  # a noisy photo: its base64 is large
+    row = pd.read_csv(tmp_path / "out.csv").loc[0]
+    assert row["image_tokens"] == image_tokens(part.width, part.height)
+    assert row["image_tokens"] < row["prompt_tokens"] < row["image_tokens"] + 3000

@@ -11,7 +11,15 @@ import pytest
 
 from extract.cli import main
 from extract.llm.pricing import Price
-from tests.fake_server import FakeOpenAI, Reply, schema_responder
+from tests.fake_server import (
+    FakeOpenAI,
+    RecordedRequest,
+    Reply,
+    image_parts,
+    mistral_image_tokens,
+    schema_responder,
+)
+from tests.scanned import scanned_page
 
 # Published list prices per million tokens (input, output), written out, not read from the code.
 SMALL = Price(0.10, 0.30)  # mistral-small-2503
@@ -151,3 +159,43 @@ def test_a_run_with_an_unpriced_answer_reports_its_cost_as_unknown(tmp_path: Pat
     assert "cost unknown;" in capsys.readouterr().err  # not the $0.0000 of the empty file
     table = pd.read_csv(tmp_path / "r.csv")
     assert table.loc[table["status"] == "ok", "cost_usd"].isna().all()
+
+
+def billed_like_mistral(request: RecordedRequest) -> Reply:
+    """A provider that bills each page image at its image tokens, plus 600 for the text."""
+    images = sum(mistral_image_tokens(p.width, p.height) for p in image_parts(request))
+    return Reply(content="{}", prompt_tokens=600 + images, completion_tokens=20)
+
+
+def test_max_cost_counts_page_images_at_their_image_tokens(tmp_path: Path, capsys):
+    """Image-only PDFs on a hosted vision model: each request reserves its image tokens (not
+    the base64 of the picture, 200x more), so a cap that allows 5 requests sends 6 at most,
+    several at a time, and the other documents are rows that say why they were not sent."""
+    docs = tmp_path / "scans"
+    docs.mkdir()
+    page = scanned_page(["SHOP 1 SDN BHD", "TOTAL 1.50"], (480, 640), noise=0.02)
+    for i in range(12):  # one page image (OCR'd once: its cache is by content), 12 files
+        page.save(docs / f"scan{i:02d}.pdf", "PDF", resolution=150.0, title=f"scan {i}")
+    image = mistral_image_tokens(640, 853)  # the page rendered at 200 dpi: 744 tokens
+    per_request = SMALL.cost(600 + image, 20)
+    cap = 5.5 * per_request
+    with FakeOpenAI(billed_like_mistral, latency=1.0) as fake:
+        assert run(docs, tmp_path / "dry.csv", fake.base_url, "--dry-run") == 0
+        said = capsys.readouterr().out
+        code = main(["run", str(docs), "--schema", "receipt", "--out", str(tmp_path / "r.csv"),
+                     "--base-url", fake.base_url, "--api-key", "x", "--quiet", "--rpm", "0",
+                     "--concurrency", "8", "--max-tokens", "256", "--max-cost", f"{cap}"])  # fmt: skip
+        sent = fake.chat_requests()
+        in_flight = fake.max_in_flight
+    assert f"of which {12 * image} image tokens" in said
+    at_most = float(said.split("at most $")[1].split(")")[0])
+    assert at_most >= 12 * per_request  # the dry run's bound holds the images too
+    table = pd.read_csv(tmp_path / "r.csv")
+    assert code == 1 and len(table) == 12
+    assert all(len(image_parts(r)) == 1 for r in sent)
+    assert len(sent) == 6  # 5 fit under the cap, the 6th starts under it and ends over it
+    assert table["cost_usd"].sum() <= cap + per_request
+    assert in_flight >= 2  # reservations near the real cost: the cap does not serialise the run
+    assert (table["image_tokens"] == image).sum() == 6
+    refused = table[table["status"] == "error"]
+    assert len(refused) == 6 and refused["error"].str.contains("not sent: the run reached").all()

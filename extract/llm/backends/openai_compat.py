@@ -34,6 +34,7 @@ from extract.llm.backends.endpoint import (
 )
 from extract.llm.backends.modes import MODES, Mode
 from extract.llm.redact import redact
+from extract.llm.vision import content_tokens
 from extract.llm.wire import Wire, plain_wire
 
 RETRYABLE_STATUS = frozenset({408, 409, 424, 429}) | frozenset(range(500, 600))
@@ -154,7 +155,7 @@ class OpenAICompatBackend:
     def _prompt_tokens(self, kwargs: dict[str, Any]) -> int:
         """The prompt as sent (messages, and the schema or tool definition), counted here."""
         messages = kwargs.get("messages") or []
-        total = sum(self.count_tokens(str(m.get("content") or "")) for m in messages)
+        total = sum(content_tokens(m.get("content"), self.count_tokens) for m in messages)
         total += MESSAGE_OVERHEAD * len(messages)
         extra = {k: v for k, v in kwargs.items() if k in ("response_format", "tools")}
         return total + (self.count_tokens(json.dumps(extra)) if extra else 0)

@@ -19,6 +19,7 @@ from extract.cli_options import (
     add_backend_options,
     add_engine_options,
     add_run_control_options,
+    add_second_pass_option,
 )
 from extract.config import Config
 from extract.errors import ConfigError, OutputError, ProviderError
@@ -26,6 +27,7 @@ from extract.llm.redact import redact, redact_argv
 from extract.review_commands import add_review_commands
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_NOT_WRITTEN, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+_ON_OFF = {"on": True, "off": False}
 RUN_EPILOG = """\
 examples:
   python -m extract run sample_docs --schema invoice --out out/invoices.parquet
@@ -83,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
         "not support; require: empty them; off: skip, no evidence table)",
     )
     add_backend_options(run)
+    add_second_pass_option(run)
     add_run_control_options(run)
     add_engine_options(run)
     run.add_argument(
@@ -115,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--no-naive", action="store_true", help="skip the naive baseline")
     ev.add_argument("--reports", type=Path, default=Path("reports"), help="report folder")
     add_backend_options(ev)
+    add_second_pass_option(ev)
     add_run_control_options(ev)
     ev.add_argument("-q", "--quiet", action="store_true", help="no progress bars or summary")
     ev.set_defaults(handler=cmd_eval)
@@ -160,6 +164,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         vision=args.vision,
         ocr_threads=args.ocr_threads,
         evidence=getattr(args, "evidence", None),
+        second_pass=_ON_OFF.get(getattr(args, "second_pass", None) or ""),
         logprobs=args.logprobs,
         recheck=args.recheck,
         quiet=getattr(args, "quiet", False) or None,

@@ -115,6 +115,17 @@ def add_run_control_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_second_pass_option(parser: argparse.ArgumentParser) -> None:
+    """The evidence-driven second pass (extract.run.second_pass)."""
+    parser.add_argument(
+        "--second-pass",
+        choices=["on", "off"],
+        help="after a document's chunks: ask once more, with passages found in the text, for "
+        "the values the text does not support and important fields left empty; a new value "
+        "is kept only if the text has it (default off)",
+    )
+
+
 def add_engine_options(parser: argparse.ArgumentParser) -> None:
     """Where the documents run: this process, or a Dask cluster."""
     g = parser.add_argument_group("engine (past one machine)")

@@ -79,6 +79,9 @@ class Config(BaseModel):
     ocr_threads: int | None = Field(None, ge=1)
     # flag: say which values the text does not support; require: empty them; off: skip
     evidence: Evidence = "flag"
+    # ask once more, with passages found in the text, for values the text does not support
+    # and important fields left empty (extract.run.second_pass)
+    second_pass: bool = False
     engine: Engine = "local"  # local: one process's pool; dask: a cluster (extract.run.dask_engine)
     scheduler: str | None = None  # an existing cluster's scheduler, tcp://host:8786
     workers: int | None = Field(None, ge=1, le=1024)  # else a LocalCluster of this many processes

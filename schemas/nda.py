@@ -23,25 +23,42 @@ class NDA(BaseModel):
         default_factory=list,
         description="Full legal names of the companies or people who are parties to the agreement, "
         'as written, without role labels such as "the Company" or "Recipient".',
-        json_schema_extra={"evidence": "verbatim"},
+        json_schema_extra={
+            "evidence": "verbatim",
+            "important": True,
+            "expected_items": 2,
+            "keywords": ["between", "by and between", "party", "parties", "inc", "llc", "corporation"],
+        },
     )
     effective_date: str | None = Field(
         None,
         description="Date the agreement takes effect (or, if none is stated, the date it is made "
         "or signed), copied as written; stored as ISO 8601.",
-        json_schema_extra={"evidence": "present"},
+        json_schema_extra={
+            "evidence": "present",
+            "important": True,
+            "keywords": ["effective", "dated", "as of", "entered into", "made"],
+        },
     )
     jurisdiction: str | None = Field(
         None,
         description="Full name of the US state or country whose laws govern the agreement, from "
         "the governing-law clause.",
-        json_schema_extra={"evidence": "present", "merge": "last"},
+        json_schema_extra={
+            "evidence": "present",
+            "merge": "last",
+            "important": True,
+            "keywords": ["governed", "governing", "laws", "construed", "accordance"],
+        },
     )
     term: str | None = Field(
         None,
         description="How long the agreement lasts, a number and a unit of time copied as written; "
         "null if no duration is stated.",
-        json_schema_extra={"evidence": "present"},
+        json_schema_extra={
+            "evidence": "present",
+            "keywords": ["term", "period", "years", "months", "expire", "terminate", "remain"],
+        },
     )
 
     _parties = field_validator("parties", mode="before")(norm.party_names)

@@ -64,8 +64,15 @@ def evidence_fields(schema: type[BaseModel]) -> dict[str, str]:
     return out
 
 
-def ground_answer(data: dict[str, Any], fields: dict[str, str], text: str) -> dict[str, Any]:
-    """A copy of `data` with each grounded field snapped to the text or dropped."""
+def ground_answer(
+    data: dict[str, Any],
+    fields: dict[str, str],
+    text: str,
+    lost: dict[str, list[str]] | None = None,
+) -> dict[str, Any]:
+    """A copy of `data` with each grounded field snapped to the text or dropped.
+
+    The values dropped are added to `lost` by field, where one is given."""
     if not fields:
         return data
     index = NormalisedText(text)
@@ -73,10 +80,16 @@ def ground_answer(data: dict[str, Any], fields: dict[str, str], text: str) -> di
     for name, mode in fields.items():
         value = out.get(name)
         if isinstance(value, str):
-            out[name] = _ground(value, mode, index, text)
+            pairs = [(value, _ground(value, mode, index, text))]
+            out[name] = pairs[0][1]
         elif isinstance(value, list):
-            grounded = [_ground(v, mode, index, text) if isinstance(v, str) else v for v in value]
-            out[name] = [v for v in grounded if v is not None]
+            pairs = [(v, _ground(v, mode, index, text) if isinstance(v, str) else v) for v in value]
+            out[name] = [g for _, g in pairs if g is not None]
+        else:
+            continue
+        gone = [v for v, g in pairs if g is None and isinstance(v, str) and v.strip()]
+        if lost is not None and gone:
+            lost.setdefault(name, []).extend(gone)
     return out
 
 

@@ -45,19 +45,48 @@ Document: {source}{where}
 {text}
 </document>"""
 
+PASSAGES_NOTE = (
+    "- You see passages chosen from the document (each marked with its page), not all of it,"
+    " and only the fields asked again. If the passages do not state a value, use null."
+)
+
+PASSAGES_TEMPLATE = """\
+Document: {source} (passages)
+<document>
+{text}
+</document>
+Read these fields again from the passages:
+{reasons}"""
+
 REASK_TEMPLATE = """\
 Your answer was rejected: {error}
 Reply again with only the corrected JSON object."""
 
 
 def system_prompt(
-    schema_name: str, schema_description: str, field_guide: str, *, multi_part: bool
+    schema_name: str,
+    schema_description: str,
+    field_guide: str,
+    *,
+    multi_part: bool,
+    passages: bool = False,
 ) -> str:
+    note = PASSAGES_NOTE if passages else PART_NOTE if multi_part else ""
     return SYSTEM_TEMPLATE.format(
         schema_name=schema_name,
         schema_description=schema_description,
         field_guide=field_guide,
-        part_note=PART_NOTE if multi_part else "",
+        part_note=note,
+    )
+
+
+def passages_message(source: str, passages: Sequence[tuple[str, str]], reasons: list[str]) -> str:
+    """The second pass's user message: ("page 4", text) passages, then why each field is asked."""
+    text = "\n\n".join(f"[{pages}]\n{passage}" for pages, passage in passages)
+    return PASSAGES_TEMPLATE.format(
+        source=_source_line(source),
+        text=_defuse(text),
+        reasons=_defuse("\n".join(f"- {reason}" for reason in reasons)),
     )
 
 

@@ -59,3 +59,4 @@ class DocumentResult:
     scanned_pages: str | None = None  # 1-based, "1,3-4"
     image_tokens: int = 0  # tokens of the page images sent (mistral-common count)
     notes: list[str] = field(default_factory=list)  # how pages were read, when not the plan
+    second_pass: dict[str, list[str]] | None = None  # fields asked again, and those changed

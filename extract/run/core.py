@@ -59,6 +59,7 @@ class ChunkOutcome:
     fit_tokens: int | None = None  # after a context-length error: text tokens that fit
     images_refused: str | None = None  # the endpoint rejected the page images: why
     interrupted: bool = False  # not sent: the run was stopped (Ctrl-C)
+    dropped: dict[str, list[str]] = field(default_factory=dict)  # values grounding dropped
 
 
 def token_budget(task: Task, backend: Backend, source: str) -> int:
@@ -136,6 +137,8 @@ def extract_chunk(
             pass  # valid under an earlier schema version only (or a stale row): ask again
         else:
             outcome.models, outcome.cached = hit.models, True
+            if hit.data is not None and ground and cfg.second_pass:
+                outcome.dropped = task.dropped(hit.data, chunk)
             outcome.usage, outcome.confidence = usage, hit.confidence
             if "cost_usd" not in hit.usage:  # stored before costs were kept
                 model = hit.models[0] if hit.models else services.backend.model
@@ -204,19 +207,26 @@ def extract_chunk(
             continue
         if first_try is not None and len(failed) >= first_try[2]:
             raw, outcome.data, _, outcome.confidence = first_try  # the re-ask did not help
-        return _keep(outcome, raw, services.cache_key(first), services)  # the mode that answered
+        return _keep(outcome, raw, services.cache_key(first), services, task, ground)
     if first_try is not None:  # the checks re-ask gave no valid answer: keep the first one
         outcome.error = None
         outcome.data, outcome.confidence = first_try[1], first_try[3]
-        return _keep(outcome, first_try[0], services.cache_key(first), services)
+        return _keep(outcome, first_try[0], services.cache_key(first), services, task, ground)
     outcome.error = f"invalid answer after {cfg.max_reasks + 1} attempts: {problem}"
     return outcome
 
 
 def _keep(
-    outcome: ChunkOutcome, raw: dict[str, Any], key: str, services: RunServices
+    outcome: ChunkOutcome,
+    raw: dict[str, Any],
+    key: str,  # keyed by the mode that answered (it may have fallen back meanwhile)
+    services: RunServices,
+    task: Task,
+    ground: bool,
 ) -> ChunkOutcome:
     """Store the answer kept (the raw object, so grounding and checks re-run on a hit)."""
+    if ground and task.config.second_pass:
+        outcome.dropped = task.dropped(raw, outcome.chunk)
     services.remember(
         key, CachedAnswer(raw, asdict(outcome.usage), list(outcome.models), outcome.confidence)
     )
@@ -293,19 +303,32 @@ def finish_document(
         notes=list(doc.notes),
     )
     if good:
-        answers = [(o.chunk.label, o.data) for o in good if o.data is not None]
-        merged = merge_answers(answers, task.last_wins)
-        result.data = task.schema.model_validate(merged.data).model_dump(mode="json")
+        merged = merge_answers(
+            [(o.chunk.label, o.data) for o in good if o.data is not None], task.last_wins
+        )
         result.conflicts = merged.conflicts
-        result.checks = task.failed_checks(result.data, whole=True)
-        result.origins = merged.origins
-        if task.config.evidence != "off":
-            result.evidence = document_evidence(
-                doc, result.data, outcomes, merged.origins, task.last_wins, task.config.evidence
-            )
-            result.data = result.evidence.data
+        data = task.schema.model_validate(merged.data).model_dump(mode="json")
+        conclude(result, doc, outcomes, task, data, merged.origins)
     result.document = doc
     return result
+
+
+def conclude(
+    result: DocumentResult,
+    doc: Document,
+    outcomes: list[ChunkOutcome],
+    task: Task,
+    data: dict[str, Any],
+    origins: dict[str, list[str]],
+) -> None:
+    """The record's checks and evidence (which may empty unsupported values) into `result`."""
+    result.data, result.origins = data, origins
+    result.checks = task.failed_checks(data, whole=True)
+    if task.config.evidence != "off":
+        result.evidence = document_evidence(
+            doc, data, outcomes, origins, task.last_wins, task.config.evidence
+        )
+        result.data = result.evidence.data
 
 
 def _display_name(source: str) -> str:

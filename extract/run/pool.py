@@ -35,6 +35,7 @@ from extract.run.core import (
     smaller_chunks,
 )
 from extract.run.progress import Progress, pick_style
+from extract.run.second_pass import finish_with_second_pass
 from extract.run.services import RunServices
 from extract.run.stopping import INTERRUPTED, Stop, sigint_stops
 from extract.run.task import Task
@@ -124,6 +125,7 @@ class _Pass:
         self.began: dict[int, float] = {}  # position -> when its reading started
         self.futures: dict[Future[ChunkOutcome], tuple[_Open, Chunk]] = {}
         self.reading: dict[Future[Document], tuple[int, Document, Usage]] = {}  # scans
+        self.finishing: dict[Future[DocumentResult], _Open] = {}  # second passes
         self.told_refusal = task.config.quiet  # a quiet run says nothing
         self.cached = 0
         self.workers = task.config.concurrency
@@ -167,7 +169,7 @@ class _Pass:
 
         After a stop, what did not finish (or never started) is an "interrupted" row.
         """
-        while (self.futures or self.reading) and not self._abandoned:
+        while (self.futures or self.reading or self.finishing) and not self._abandoned:
             self._collect(block=True)
         for position, source in enumerate(sources):
             if self.results[position] is None:
@@ -225,15 +227,18 @@ class _Pass:
         self.progress.chunk_added()
 
     def _collect(self, block: bool) -> None:
-        if not self.futures and not self.reading:
+        if not self.futures and not self.reading and not self.finishing:
             return
-        pending = [*self.futures, *self.reading]
+        pending = [*self.futures, *self.reading, *self.finishing]
         if self.stop.requested.is_set():
             for future in pending:
                 future.cancel()  # queued ones never start; running ones finish
         timeout = POLL_SECONDS if block else 0  # a blocked wait would not see Ctrl-C
         done, _ = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
         for future in done:
+            if future in self.finishing:
+                self._finished(self.finishing.pop(future), future)
+                continue
             if future in self.reading:
                 position, unread, paid = self.reading.pop(future)
                 if future.cancelled():
@@ -276,8 +281,22 @@ class _Pass:
                     state.superseded.add(o.usage)
                 self._read(state.position, state.unread, state.superseded)
                 return
+            if self.task.config.second_pass and not self.stop.requested.is_set():
+                args = (state.doc, state.outcomes, self.task, self.services, state.superseded)
+                self.finishing[self.pool.submit(finish_with_second_pass, *args)] = state
+                return
             doc_result = finish_document(state.doc, state.outcomes, self.task, state.superseded)
             self._done(state.position, doc_result)
+
+    def _finished(self, state: _Open, future: Future[DocumentResult]) -> None:
+        """A second pass ended: its result, or (stopped, or a bug) the first pass's alone."""
+        try:
+            result = future.result()
+        except Exception as exc:  # cancelled by a stop, or a bug: the document is never lost
+            result = finish_document(state.doc, state.outcomes, self.task, state.superseded)
+            if not isinstance(exc, CancelledError):
+                result.notes.append(f"second pass failed: {type(exc).__name__}: {exc}")
+        self._done(state.position, result)
 
     def _done(self, position: int, result: DocumentResult) -> None:
         self.results[position] = result

@@ -61,6 +61,12 @@ class Task:
         grounded = ground_answer(raw, self.evidence, chunk.text) if ground else raw
         return validate_object(grounded, self.schema).model_dump(mode="json")
 
+    def dropped(self, raw: dict[str, Any], chunk: Chunk) -> dict[str, list[str]]:
+        """The values of a raw answer that grounding in the chunk text drops, by field."""
+        lost: dict[str, list[str]] = {}
+        ground_answer(raw, self.evidence, chunk.text, lost=lost)
+        return lost
+
     def failed_checks(self, data: dict[str, Any], *, whole: bool) -> dict[str, str]:
         """{rule: discrepancy} for the schema's CHECKS that `data` breaks."""
         return failed_checks(self.checks, data, whole=whole)

@@ -1,0 +1,150 @@
+"""The evidence-driven second pass, end to end through the real openai client and a real NDA PDF.
+
+The fake endpoint answers by what each request carries: the whole document the
+first time, passages the second. What the document prints (checked below) is
+the reference: Eric Dean Sprunk and "NIKE, Inc." are its parties, it is
+governed by the laws of Oregon, and it states no effective date.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from extract import Config, extract_document
+from extract.evidence.passages import find_passages
+from extract.evidence.step import page_starts
+from extract.ingest.documents import read_document
+from tests.conftest import real_pdfs
+from tests.fake_server import FakeOpenAI, RecordedRequest, Reply, request_schema
+
+FIRST = {  # one party of two, no date, a term the document does not state
+    "parties": ["Eric Dean Sprunk"],
+    "effective_date": None,
+    "jurisdiction": "Oregon",
+    "term": "5 years",
+}
+
+
+@pytest.fixture
+def nike() -> Path:
+    path = real_pdfs(1)[0]
+    text = read_document(path).text
+    assert "Eric Dean Sprunk" in text and "NIKE, Inc." in text
+    assert "laws of the State of Oregon" in text and "5 years" not in text
+    return path
+
+
+def config(fake: FakeOpenAI, **kw: Any) -> Config:
+    return Config.resolve(base_url=fake.base_url, api_key="x", max_retries=0, **kw)
+
+
+def responder(first: dict[str, Any], again: dict[str, Any]):
+    """`first` for a request with the whole document, `again` (its asked keys) for passages."""
+
+    def respond(request: RecordedRequest) -> Reply:
+        schema, _ = request_schema(request.body)
+        asked = list(schema["properties"]) if schema else []
+        if "(passages)" in request.body["messages"][-1]["content"]:
+            return Reply(content=json.dumps({k: again.get(k) for k in asked}))
+        return Reply(content=json.dumps(first))
+
+    return respond
+
+
+def test_the_second_request_carries_passages_and_only_the_doubtful_fields(nike: Path):
+    again = {"parties": ["Eric Dean Sprunk", "NIKE, Inc."], "effective_date": "2099-01-01"}
+    with FakeOpenAI(responder(FIRST, again)) as fake:
+        result = extract_document(nike, "nda", config=config(fake, second_pass=True))
+        first, second = fake.chat_requests()
+    text = read_document(nike).text
+    schema, _ = request_schema(second.body)
+    # important and empty (date), fewer parties than expected, a term grounding dropped;
+    # the jurisdiction is grounded, so it is not asked again
+    assert list(schema["properties"]) == ["parties", "effective_date", "term"]
+    user = second.body["messages"][-1]["content"]
+    assert "[page 1]\n" in user and "Eric Dean Sprunk" in user
+    assert len(user) < len(text) / 2  # passages, not the document
+    assert 'term: "5 years" is not in the document' in user
+    assert "effective_date: no value was found" in user
+    assert text[:200] in first.body["messages"][-1]["content"]
+    # the grounded parties replace the list; the invented date is not in the text: kept empty
+    assert result.data["parties"] == ["Eric Dean Sprunk", "NIKE, Inc."]
+    assert result.data["effective_date"] is None and result.data["term"] is None
+    assert result.data["jurisdiction"] == "Oregon"
+    assert result.second_pass == {
+        "asked": ["parties", "effective_date", "term"],
+        "changed": ["parties"],
+    }
+    assert "second pass: asked parties, effective_date, term; changed parties" in result.notes
+    assert result.usage.requests == 2
+    rows = {r.field: r for r in result.evidence.rows}
+    assert rows["parties[1]"].quote == "NIKE, Inc." and rows["parties[1]"].page == 1
+
+
+def test_off_sends_one_request_and_keeps_the_first_answer(nike: Path):
+    again = {"parties": ["Eric Dean Sprunk", "NIKE, Inc."]}
+    with FakeOpenAI(responder(FIRST, again)) as fake:
+        result = extract_document(nike, "nda", config=config(fake))
+        assert len(fake.chat_requests()) == 1
+    assert result.data["parties"] == ["Eric Dean Sprunk"]
+    assert result.second_pass is None and not result.notes
+
+
+@pytest.mark.parametrize(
+    ("answer", "kept"),
+    [
+        ("COVENANT NOT TO COMPETE AND NON-DISCLOSURE AGREEMENT", True),  # printed: replaces
+        ("MASTER SERVICES AGREEMENT", False),  # not printed either: the first value stays
+    ],
+)
+def test_an_ungrounded_value_is_replaced_only_by_a_grounded_one(
+    nike: Path, answer: str, kept: bool
+):
+    first = {"document_name": "MASTER SUPPLY AGREEMENT", "parties": ["NIKE, Inc."]}
+    with FakeOpenAI(responder(first, {"document_name": answer})) as fake:
+        result = extract_document(nike, "contract", config=config(fake, second_pass=True))
+        schema, _ = request_schema(fake.chat_requests()[-1].body)
+    assert list(schema["properties"]) == ["document_name"]  # the grounded parties are not asked
+    assert result.data["document_name"] == (answer if kept else "MASTER SUPPLY AGREEMENT")
+    assert result.second_pass == {"asked": ["document_name"], "changed": ["document_name"] * kept}
+    match = {r.field: r.match for r in result.evidence.rows}["document_name"]
+    assert (match != "none") is kept
+
+
+def test_the_second_answer_is_cached_like_any_other(nike: Path, tmp_path: Path):
+    again = {"parties": ["Eric Dean Sprunk", "NIKE, Inc."]}
+    cache = tmp_path / "answers.sqlite"
+    with FakeOpenAI(responder(FIRST, again)) as fake:
+        one = extract_document(nike, "nda", config=config(fake, second_pass=True, cache_path=cache))
+        two = extract_document(nike, "nda", config=config(fake, second_pass=True, cache_path=cache))
+        assert len(fake.chat_requests()) == 2  # the rerun sent nothing
+    assert one.data == two.data and two.second_pass == one.second_pass
+    assert two.usage.requests == one.usage.requests == 2  # as paid, from the cache
+
+
+def test_a_failed_second_request_keeps_the_first_result(nike: Path):
+    def respond(request: RecordedRequest) -> Reply:
+        if "(passages)" in request.body["messages"][-1]["content"]:
+            return Reply(content="not json")
+        return Reply(content=json.dumps(FIRST))
+
+    with FakeOpenAI(respond) as fake:
+        result = extract_document(nike, "nda", config=config(fake, second_pass=True))
+    assert result.status == "ok" and result.data["parties"] == ["Eric Dean Sprunk"]
+    assert result.second_pass == {"asked": ["parties", "effective_date", "term"], "changed": []}
+    assert any("InvalidAnswer" in note for note in result.notes)
+
+
+def test_passages_for_the_governing_law_hold_the_clause_with_its_page(nike: Path):
+    doc = read_document(nike)
+    terms = ["jurisdiction", "governed", "governing", "laws", "construed"]
+    passages = find_passages(doc.text, page_starts(doc.pages), terms, top=1)
+    (passage,) = passages
+    assert "laws of the State of Oregon" in passage.text
+    assert (passage.page, passage.last_page, doc.n_pages) == (4, 5, 5)
+    assert passage.pages == "pages 4-5"  # as the prompt labels it
+    assert len(passage.text) <= 1000

@@ -12,7 +12,7 @@ ENGINE ?=
 SCHEDULER ?=
 WORKERS ?=
 
-.PHONY: help install weights browser test lint extract demo eval bench bench-local bench-ocr review bench-review clean bench-dask
+.PHONY: help install weights browser test lint extract demo eval bench bench-local bench-ocr review bench-review clean bench-dask bench-second-pass
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -54,6 +54,10 @@ eval: $(STAMP) weights  ## score on the gold datasets (+ naive baseline); report
 
 bench-local: $(STAMP) weights  ## local model tokens/s through the pipeline vs llama.cpp's own counters
 	$(PY) -m tests.bench.bench_local $(ARGS)
+
+bench-second-pass: $(STAMP) weights  ## Kleister NDA F1 with and without --second-pass, one cache
+	$(PY) -m pip install --quiet -e '.[eval]'
+	$(PY) -m tests.bench.bench_second_pass $(ARGS)
 
 bench-ocr: $(STAMP)  ## OCR seconds per page (real receipt scans, rendered NDA pages) vs the text layer
 	$(PY) -m tests.bench.bench_ocr $(ARGS)

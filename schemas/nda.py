@@ -27,7 +27,15 @@ class NDA(BaseModel):
             "evidence": "verbatim",
             "important": True,
             "expected_items": 2,
-            "keywords": ["between", "by and between", "party", "parties", "inc", "llc", "corporation"],
+            "keywords": [
+                "between",
+                "by and between",
+                "party",
+                "parties",
+                "inc",
+                "llc",
+                "corporation",
+            ],
         },
     )
     effective_date: str | None = Field(

@@ -188,12 +188,13 @@ def read_document(path: Path) -> Document:
         if not text.strip():
             raise DocumentError("document has no text")
         return Document(doc_id=doc_id, source=str(path), pages=(text,))
-    pages = _pdf_pages(data)
+    pages, note = _pdf_pages(data)
     scanned = find_scanned(data, pages)
     if not scanned and not any(page.strip() for page in pages):
         raise DocumentError("document has no text layer and no scanned pages (blank PDF)")
     raster = Raster("pdf", data, len(pages))
-    return Document(doc_id, str(path), tuple(pages), tuple(scanned), raster)
+    notes = (note,) if note else ()
+    return Document(doc_id, str(path), tuple(pages), tuple(scanned), raster, notes=notes)
 
 
 def iter_documents(paths: Iterable[Path]) -> Iterator[tuple[Path, Document | DocumentError]]:
@@ -230,12 +231,13 @@ def _ranges(numbers: list[int]) -> str:
     return ",".join(parts)
 
 
-def _pdf_pages(data: bytes) -> list[str]:
-    """A PDF's pages, read in the worker process under the time and memory limits."""
+def _pdf_pages(data: bytes) -> tuple[list[str], str]:
+    """A PDF's pages, read in the worker process under the time and memory limits, and a
+    note when the first reader (PDFium) could not read it."""
     try:
-        pages = pdf_pages(
+        text = pdf_pages(
             data, max_pages=MAX_PAGES, timeout=MAX_READ_SECONDS, max_memory=MAX_PDF_MEMORY
         )
     except PdfFailure as exc:
         raise DocumentError(str(exc)) from None
-    return [readable_text(page) for page in pages]
+    return [readable_text(page) for page in text.pages], readable_text(text.note)

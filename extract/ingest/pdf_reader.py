@@ -25,12 +25,22 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from extract.ingest import pdf_text
 from extract.ingest.pdf_text import HEADER, LENGTH, READERS, READY, PdfFailure
 
-__all__ = ["PdfFailure", "PdfProcess", "pdf_pages", "worker_cpu_seconds"]
+__all__ = ["PdfFailure", "PdfProcess", "PdfText", "pdf_pages", "worker_cpu_seconds"]
 START_SECONDS = 60.0
+
+
+class PdfText(NamedTuple):
+    """A PDF's text: one string per page, the reader that read it, and, when that was not
+    the first reader, why the ones before could not (for the documents table's notes)."""
+
+    pages: list[str]
+    reader: str
+    note: str = ""
 
 
 class PdfProcess:
@@ -39,13 +49,12 @@ class PdfProcess:
     def __init__(self, max_memory: int, readers: tuple[str, ...] = READERS) -> None:
         self.max_memory = max_memory
         self.readers = readers  # benchmarks pass ("pypdf",) for the baseline
-        self.last_reader = ""  # which reader read the last PDF
         self.cpu_seconds = 0.0  # the worker's CPU time, for benchmarks
         self._cpu_at_start = 0.0
         self._lock = threading.Lock()
         self._proc: subprocess.Popen[bytes] | None = None
 
-    def pages(self, data: bytes, *, max_pages: int, timeout: float) -> list[str]:
+    def pages(self, data: bytes, *, max_pages: int, timeout: float) -> PdfText:
         """The text of each page; raises PdfFailure with the reason when it cannot be read."""
         with self._lock:
             proc = self._started()
@@ -67,8 +76,9 @@ class PdfProcess:
                 self._stop()  # after a MemoryError the worker's state is not to be trusted
             if "error" in reply:
                 raise PdfFailure(str(reply["error"]))
-            self.last_reader = str(reply.get("reader", ""))
-            return [str(page) for page in reply["pages"]]
+            reader, unread = str(reply.get("reader", "")), reply.get("unread") or []
+            note = f"PDF text read by {reader}: {'; '.join(map(str, unread))}" if unread else ""
+            return PdfText([str(page) for page in reply["pages"]], reader, note)
 
     def close(self) -> None:
         with self._lock:
@@ -137,7 +147,7 @@ _readers = READERS
 _retired_cpu = 0.0  # CPU seconds of workers replaced so far
 
 
-def pdf_pages(data: bytes, *, max_pages: int, timeout: float, max_memory: int) -> list[str]:
+def pdf_pages(data: bytes, *, max_pages: int, timeout: float, max_memory: int) -> PdfText:
     """The pages of a PDF, read by the shared worker process."""
     global _worker, _retired_cpu
     with _worker_lock:

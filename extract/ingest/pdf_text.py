@@ -114,24 +114,30 @@ _READ = {"pdfium": pdfium_pages, "pypdf": pypdf_pages}
 
 
 def read_pages(data: bytes, max_pages: int, readers: tuple[str, ...] = READERS) -> dict:
-    """{"pages": [...], "reader": name} from the first reader that can read the PDF.
+    """{"pages": [...], "reader": name, "unread": [why earlier readers could not]} from the
+    first reader that can read the PDF.
 
-    A refusal (PdfFailure) is final; when every reader fails otherwise, the last
-    reader's failure is the PDF's error.
+    A refusal (PdfFailure) is final; the last reader's failure is the PDF's error.
     """
     if not data.lstrip()[:5].startswith(b"%PDF"):
         raise PdfFailure("not a PDF file (no %PDF header)")
+    unread: list[str] = []
     for name in readers:
         try:
-            return {"pages": _READ[name](data, max_pages), "reader": name}
-        except _Unread:
+            pages = _READ[name](data, max_pages)
+        except _Unread as exc:
+            unread.append(str(exc))
             continue
         except (PdfFailure, MemoryError):
             raise
         except Exception as exc:  # a parser bug: the next reader may do better
+            reason = f"{name}: {type(exc).__name__}: {exc}"
             if name == readers[-1]:
-                raise PdfFailure(f"cannot read PDF: {type(exc).__name__}: {exc}") from exc
-    raise PdfFailure("corrupt PDF: no reader could open it")
+                raise PdfFailure(f"cannot read PDF: {reason}") from exc
+            unread.append(reason)
+            continue
+        return {"pages": pages, "reader": name, "unread": unread}
+    raise PdfFailure(f"corrupt PDF: {'; '.join(unread)}")
 
 
 def serve(max_memory: int, readers: tuple[str, ...]) -> None:

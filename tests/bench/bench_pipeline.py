@@ -132,7 +132,7 @@ def _gold_sets() -> dict[str, list[tuple[str, list[str]]]]:
     }
 
 
-def pdf_text_quality(limit: int) -> None:
+def pdf_text_quality(limit: int | None = None) -> None:
     """Gold values found in each reader's text (spaces collapsed, case folded), and its CPU."""
     print("Gold values found in the PDF text (no model), and the reader's CPU time per page:")
     print(
@@ -211,10 +211,16 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=500, help="short documents for throughput")
     parser.add_argument("--latency", type=float, default=0.5)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[16, 64])
-    parser.add_argument("--quality", type=int, default=0, help="PDFs per set for text (0: all)")
+    parser.add_argument(
+        "--quality",
+        type=int,
+        default=None,
+        help="PDFs per set for text quality (default all, 0 skips)",
+    )
     args = parser.parse_args()
     cpu_per_page(args.pdfs)
-    pdf_text_quality(args.quality)
+    if args.quality != 0:
+        pdf_text_quality(args.quality)
     print(
         "Throughput against a fake API with fixed latency (ideal = requests x latency / concurrency):"
     )

@@ -13,6 +13,7 @@ import json
 import sys
 import threading
 import time
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,8 @@ class AuditedBackend(BackendWrapper):
             model_switched=switched,
             request_id=answer.request_id,
         )
+        if answer.timings is not None:  # llama.cpp's own counters: where the time went
+            record.update(timings=asdict(answer.timings))
         self.log.write(record)
         if switched and answer.model not in self._warned:
             self._warned.add(answer.model)

@@ -47,12 +47,11 @@ class Traced(BackendWrapper):
         self.rows: list[dict[str, Any]] = []
 
     def complete(self, request: StructuredRequest) -> Answer:
-        ctx = self.inner._llm._ctx.ctx
-        llama_cpp.llama_perf_context_reset(ctx)
         start = time.perf_counter()
         answer = self.inner.complete(request)
-        wall = time.perf_counter() - start
-        perf = llama_cpp.llama_perf_context(ctx)
+        wall = time.perf_counter() - start  # includes waiting for the model's lock
+        perf = answer.timings  # read by the backend under its lock: this request's alone
+        assert perf is not None
         self.rows.append(
             {
                 "doc": request.tags.get("doc_id", "")[:8],
@@ -60,10 +59,10 @@ class Traced(BackendWrapper):
                 "attempt": request.tags.get("attempt"),
                 "max_tokens": request.max_tokens,
                 "prompt": answer.prompt_tokens,
-                "evaluated": perf.n_p_eval,
-                "prompt_ms": perf.t_p_eval_ms,
-                "generated": perf.n_eval,
-                "gen_ms": perf.t_eval_ms,
+                "evaluated": perf.prompt_evaluated,
+                "prompt_ms": perf.prompt_ms,
+                "generated": perf.generated,
+                "gen_ms": perf.generation_ms,
                 "wall_s": wall,
                 "finish": answer.finish_reason,
             }

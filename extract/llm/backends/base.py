@@ -35,6 +35,16 @@ class StructuredRequest:
 
 
 @dataclass(frozen=True)
+class Timings:
+    """Where one request's time went, from the model server's own counters (llama.cpp)."""
+
+    prompt_evaluated: int  # prompt tokens computed; fewer than sent when the KV cache held a prefix
+    prompt_ms: float
+    generated: int
+    generation_ms: float
+
+
+@dataclass(frozen=True)
 class Answer:
     """What one successful HTTP/model call gave back, before validation."""
 
@@ -47,6 +57,7 @@ class Answer:
     # the answer's tokens with the natural log of each one's probability, where given
     logprobs: tuple[tuple[str, float], ...] | None = None
     usage_counted_locally: bool = False  # the provider sent no usage: tokens counted here
+    timings: Timings | None = None  # where the server reports them
 
     @property
     def truncated(self) -> bool:

@@ -51,7 +51,7 @@ import numpy as np
 
 from extract.config import Config
 from extract.errors import ConfigError, ContextLengthError, ProviderError
-from extract.llm.backends.base import Answer, StructuredRequest
+from extract.llm.backends.base import Answer, StructuredRequest, Timings
 from extract.llm.wire import Wire, tuple_wire
 
 try:
@@ -130,6 +130,8 @@ class LocalBackend:
             if self._llm is None:
                 raise ProviderError("the local model was closed", provider=PROVIDER)
             recorder = _TokenRecorder() if self._logprobs else None
+            ctx = self._llm._ctx.ctx
+            llama_cpp.llama_perf_context_reset(ctx)
             try:
                 result = self._llm.create_chat_completion(
                     messages=list(request.messages),
@@ -154,6 +156,8 @@ class LocalBackend:
                     provider=PROVIDER,
                     original=exc,
                 ) from None
+            perf = llama_cpp.llama_perf_context(ctx)
+        timings = Timings(perf.n_p_eval, perf.t_p_eval_ms, perf.n_eval, perf.t_eval_ms)
         try:
             choice = result["choices"][0]
             usage = result.get("usage") or {}
@@ -165,6 +169,7 @@ class LocalBackend:
                 model=self.model,
                 request_id=result.get("id"),
                 logprobs=recorder.tokens(self._llm) if recorder else None,
+                timings=timings,
             )
         except (KeyError, IndexError, TypeError) as exc:
             raise ProviderError(

@@ -10,7 +10,6 @@ Nothing is written unless `out=` is given.
 
 from __future__ import annotations
 
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -21,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from pydantic import BaseModel
-from tqdm import tqdm
 
 from extract.config import Config
 from extract.errors import ConfigError, OutputError
@@ -49,6 +47,7 @@ from extract.output.writers import (
     write_tables,
 )
 from extract.run.pool import Runner
+from extract.run.progress import Progress, pick_style
 from extract.run.services import RunServices
 from extract.run.task import Task
 from extract.schema_registry import load_schema
@@ -212,22 +211,22 @@ def _on_cluster(
             "audit_log": config.audit_log.absolute() if config.audit_log else None,
         }
     )
-    show = not config.quiet and sys.stderr.isatty() if progress is None else progress
+    style = pick_style(config.quiet, progress)  # as the local engine: bars, lines or off
     started = time.monotonic()
     with cluster_client(client, config.scheduler, config.workers) as c:
         start_seconds = time.monotonic() - started
         if say is not None:
             say(describe_cluster(c))
-        with tqdm(total=len(sources), desc="documents", unit="doc", disable=not show) as bar:
+        shown = Progress(len(sources), style, chunks=False)
+        shown.start(f"extract: {len(sources)} document(s) on the cluster")
+        try:  # each document counted as it finishes on any worker
             results, stats = run_on_cluster(
-                c,
-                sources,
-                schema,
-                resolve_schema,
-                pinned,
+                *(c, sources, schema, resolve_schema, pinned),
                 dataset=root,
-                on_partition=lambda p: bar.update(len(p.results)),
+                on_document=shown.document_done if style != "off" else None,
             )
+        finally:
+            shown.close()
     stats.start_seconds += start_seconds
     name, model, mode = stats.backend or (config.backend, config.model, config.mode)
     if root is not None:  # the workers wrote the rows: read back what they wrote

@@ -15,7 +15,7 @@ import math
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -26,6 +26,7 @@ from extract.output.results import DocumentResult
 from extract.output.tables import build_tables
 from extract.run.core import failed_document
 from extract.run.dask_limits import BudgetPool, LeaseMode
+from extract.run.dask_progress import Show, document_feed
 from extract.run.dask_worker import ClusterJob, PartitionResult, Source, close_run, run_partition
 from extract.run.task import Task
 
@@ -94,8 +95,12 @@ def run_on_cluster(
     lease_mode: LeaseMode = "blocks",
     dataset: str | None = None,
     on_partition: Callable[[PartitionResult], None] | None = None,
+    on_document: Show | None = None,
 ) -> tuple[list[DocumentResult], ClusterStats]:
     """Extract `files` on the cluster; results in input order, one per file.
+
+    `on_document(source, status, seconds, requests)` hears each document as it
+    finishes on any worker, once (`extract.run.dask_progress`).
 
     A partition whose task fails for good (its workers died, say) is sent
     again one document per task, one after another, so only a document that
@@ -115,6 +120,7 @@ def run_on_cluster(
         want=max(1, math.ceil(config.concurrency / max(1, len(workers)))),
         lease_mode=lease_mode,
         dataset=dataset,
+        progress=on_document is not None,
     )
     semaphore = Semaphore(
         max_leases=config.concurrency,
@@ -137,12 +143,16 @@ def run_on_cluster(
     done: dict[int, list[DocumentResult]] = {}
     singles: dict[int, dict[int, DocumentResult]] = {}
 
-    def submit(index: int, paths: tuple[Source, ...], key: str) -> Any:
+    def submit(index: int, paths: tuple[Source, ...], key: str, offset: int = 0) -> Any:
         alone = replace(job, dataset=None) if "-doc-" in key else job  # the driver writes those
-        return client.submit(run_partition, alone, index, paths, key=key, pure=False)
+        return client.submit(run_partition, alone, index, paths, offset, key=key, pure=False)
 
     queue = as_completed()
     tries: dict[tuple[int, int], int] = {}  # (partition, document) -> extra tries when alone
+    listening = ExitStack()  # subscribed before any task is submitted
+    feed = (
+        listening.enter_context(document_feed(client, run_id, on_document)) if on_document else None
+    )
     try:
         for i, part in enumerate(parts):
             queue.add(submit(i, part, f"{run_id}-part-{i:05d}"))
@@ -163,7 +173,7 @@ def run_on_cluster(
                     # ask once more before calling it an error.
                     tries[(part, n)] = tries.get((part, n), 0) + 1
                     key = f"{run_id}-part-{part:05d}-doc-{n:05d}-try-{tries[(part, n)]}"
-                    queue.add(submit(part, parts[part][n : n + 1], key))
+                    queue.add(submit(part, parts[part][n : n + 1], key, n))
                     continue
                 reason = f"its task failed on the cluster: {type(exc).__name__}: {exc}"
                 outcome = PartitionResult(
@@ -176,6 +186,8 @@ def run_on_cluster(
                     0.0,
                     0,
                 )
+            if feed is not None:
+                feed.partition_done(part, n, outcome.results)
             stats.cached_chunks += outcome.cached_chunks
             stats.backend = stats.backend or outcome.backend
             if doc:
@@ -183,7 +195,7 @@ def run_on_cluster(
                 nxt = n + 1  # one at a time: a poisoned one takes no other down with it
                 if nxt < len(parts[part]):
                     key = f"{run_id}-part-{part:05d}-doc-{nxt:05d}"
-                    queue.add(submit(part, parts[part][nxt : nxt + 1], key))
+                    queue.add(submit(part, parts[part][nxt : nxt + 1], key, nxt))
                 elif len(singles[part]) == len(parts[part]):
                     done[part] = [singles[part][j] for j in range(len(parts[part]))]
                     if dataset is not None:  # the tasks of single documents wrote nothing
@@ -193,6 +205,7 @@ def run_on_cluster(
             if on_partition is not None:
                 on_partition(outcome)
     finally:
+        listening.close()
         client.cancel(list(queue.futures))  # left only when the driver itself failed
         client.run(close_run, run_id)
         semaphore.close()

@@ -24,6 +24,7 @@ from extract.output.dataset import write_parts
 from extract.output.results import DocumentResult
 from extract.output.tables import build_tables
 from extract.run.dask_limits import BudgetPool, LeaseGate, LeaseMode, scale_rates
+from extract.run.dask_progress import announcer
 from extract.run.pool import Runner
 from extract.run.services import RunServices
 from extract.run.task import Task
@@ -40,6 +41,7 @@ class ClusterJob:
     want: int  # leases (requests in flight) one worker asks for
     lease_mode: LeaseMode = "blocks"
     dataset: str | None = None  # a Parquet dataset root: the task writes its partition's parts
+    progress: bool = False  # announce each finished document to the driver (dask_progress)
 
 
 @dataclass
@@ -101,8 +103,13 @@ def _worker_run(job: ClusterJob) -> _WorkerRun:
         return state
 
 
-def run_partition(job: ClusterJob, index: int, sources: tuple[Source, ...]) -> PartitionResult:
-    """One task: the local engine's pool over one partition, inside the cluster's limits."""
+def run_partition(
+    job: ClusterJob, index: int, sources: tuple[Source, ...], offset: int = 0
+) -> PartitionResult:
+    """One task: the local engine's pool over one partition, inside the cluster's limits.
+
+    `sources` start at `offset` in the partition (a document run alone after its task died).
+    """
     from distributed import get_worker
 
     start = time.monotonic()
@@ -127,7 +134,8 @@ def run_partition(job: ClusterJob, index: int, sources: tuple[Source, ...]) -> P
 
     state.gate.enter(started)
     try:
-        runner = Runner(state.task, state.services, progress=False)
+        announce = announcer(job.run_id, index, offset) if job.progress else None
+        runner = Runner(state.task, state.services, progress=False, on_document=announce)
         results = runner.run_sources(list(sources))
     finally:
         state.gate.exit(ended)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +49,8 @@ INTERRUPTED_ERROR = (
 
 # A file to read (local, or a URL on object storage), a document already read, or a refusal.
 Source = Path | RemoteFile | Document | Refused
+# Hears each finished document: its position in the run, its result, its seconds.
+DocumentHook = Callable[[int, DocumentResult, float], None]
 
 
 @dataclass
@@ -77,10 +79,18 @@ class RunStats:
 class Runner:
     """Extracts documents with one backend; `run()` returns results in input order."""
 
-    def __init__(self, task: Task, services: RunServices, *, progress: bool | None = None) -> None:
+    def __init__(
+        self,
+        task: Task,
+        services: RunServices,
+        *,
+        progress: bool | None = None,
+        on_document: DocumentHook | None = None,
+    ) -> None:
         self.task = task
         self.services = services
         self._style = pick_style(task.config.quiet, progress)
+        self.on_document = on_document  # a Dask task tells its driver through this
         self.stats = RunStats()
 
     def run(self, paths: Sequence[Path], *, skip: Iterable[Path] = ()) -> list[DocumentResult]:
@@ -97,7 +107,9 @@ class Runner:
         stop = self.services.stop
         with (
             sigint_stops(stop),
-            _Pass(self.task, self.services, Progress(len(sources), self._style)) as one,
+            _Pass(
+                self.task, self.services, Progress(len(sources), self._style), self.on_document
+            ) as one,
         ):
             for position, source in enumerate(sources):
                 if stop.requested.is_set():
@@ -116,8 +128,15 @@ class Runner:
 class _Pass:
     """One run over a list of sources: the pool, the chunks in flight, the results so far."""
 
-    def __init__(self, task: Task, services: RunServices, progress: Progress) -> None:
+    def __init__(
+        self,
+        task: Task,
+        services: RunServices,
+        progress: Progress,
+        on_document: DocumentHook | None = None,
+    ) -> None:
         self.task = task
+        self.on_document = on_document
         self.services = services
         self.stop: Stop = services.stop
         self.opened: dict[int, _Open] = {}
@@ -303,6 +322,8 @@ class _Pass:
         seconds = time.monotonic() - self.began.pop(position, time.monotonic())
         requests = result.usage.requests
         self.progress.document_done(result.source, result.status, seconds, requests)
+        if self.on_document is not None:
+            self.on_document(position, result, seconds)
 
 
 def _interrupted(state: _Open) -> DocumentResult:

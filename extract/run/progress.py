@@ -38,6 +38,8 @@ class Progress:
         style: Style,
         stream: TextIO | None = None,
         clock: Callable[[], float] = time.monotonic,
+        *,
+        chunks: bool = True,  # a chunks bar too (the Dask driver counts documents only)
     ) -> None:
         stream = stream or sys.stderr
         self.total, self.style, self.stream = total, style, stream
@@ -46,7 +48,9 @@ class Progress:
         self._start = clock()
         bars = style == "bars"
         self._docs = tqdm(total=total, desc="documents", unit="doc", disable=not bars, file=stream)
-        self._chunks = tqdm(total=0, desc="chunks", unit="chunk", disable=not bars, file=stream)
+        self._chunks = tqdm(
+            total=0, desc="chunks", unit="chunk", disable=not (bars and chunks), file=stream
+        )
 
     @property
     def chunks(self) -> int:

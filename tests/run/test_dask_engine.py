@@ -7,12 +7,15 @@ module; tests are few, as each starts real work on two shared cores.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -111,15 +114,8 @@ def client(s3):
 
 
 def settings(url: str, tmp_path: Path, **more) -> Config:
-    return Config.resolve(
-        base_url=url,
-        api_key="x",
-        quiet=True,
-        cache_path=tmp_path / "cache.sqlite",
-        requests_per_minute=0,
-        tokens_per_minute=0,
-        **more,
-    )
+    more = {"quiet": True, "requests_per_minute": 0, "tokens_per_minute": 0, **more}
+    return Config.resolve(base_url=url, api_key="x", cache_path=tmp_path / "cache.sqlite", **more)
 
 
 def test_dask_engine_writes_the_tables_the_local_engine_writes(client, tmp_path):
@@ -143,6 +139,51 @@ def test_dask_engine_writes_the_tables_the_local_engine_writes(client, tmp_path)
     assert dask.tables.documents["cost_usd"].sum() == local.tables.documents["cost_usd"].sum()
     assert dask.cluster is not None and dask.cluster.workers == 2
     assert "dask: 2 workers" in dask.summary()
+
+
+class Terminal(io.StringIO):
+    """stderr as a pipe or a CI log sees it (not a terminal); `seen` fires at a name."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name, self.seen = name, threading.Event()
+
+    def write(self, text: str) -> int:
+        if self.name in text:
+            self.seen.set()
+        return super().write(text)
+
+
+def test_each_document_is_shown_as_it_finishes_on_any_worker(client, tmp_path):
+    docs = make_invoices(tmp_path / "docs", 6)  # broken.pdf, inv000 ... inv005
+    stream = Terminal("inv002.txt")
+
+    def fill(request) -> dict:
+        # inv001 shares its task with inv002 (partitions of 2 here); it is answered only
+        # once the driver has shown inv002, so a report per task would wait here in vain.
+        if "A-0001" in document_text(request):
+            stream.seen.wait(timeout=30)
+        return invoice_fill(request)
+
+    with FakeOpenAI(schema_responder(fill)) as fake, contextlib.redirect_stderr(stream):
+        cfg = settings(fake.base_url, tmp_path, engine="dask", concurrency=8, quiet=False)
+        report = extract_paths([docs], "invoice", cfg, client=client)
+
+    lines = [line for line in stream.getvalue().splitlines() if "] " in line]
+    shown = re.findall(
+        r"^extract: \[(\d+)/7\] (\S+): (\w+), [\d.]+ s, (.+?)(?:;|$)", "\n".join(lines), re.M
+    )
+    assert [int(k) for k, *_ in shown] == list(range(1, 8))  # every document, once
+    assert sorted(name for _, name, *_ in shown) == sorted(p.name for p in docs.iterdir())
+    assert {name: (status, how) for _, name, status, how in shown}["inv003.txt"] == (
+        "ok",
+        "1 request(s)",
+    )
+    assert ("broken.pdf", "error") in {(name, status) for _, name, status, _ in shown}
+    names = [name for _, name, *_ in shown]
+    assert names.index("inv002.txt") < names.index("inv001.txt")  # as it finished
+    assert stream.getvalue().startswith("extract: 7 document(s) on the cluster")
+    assert (report.tables.documents["status"] == "ok").sum() == 6
 
 
 def test_a_dataset_out_is_written_by_the_workers_in_parts_read_back_as_one_table(client, tmp_path):

@@ -31,6 +31,7 @@ from extract.llm.redact import redact_optional
 from extract.output.dataset import (
     DOCUMENTS,
     EVIDENCE,
+    TEXTS,
     clear,
     dataset_root,
     read_dataset,
@@ -174,7 +175,7 @@ def extract_paths(
     )
     if root is not None:
         clear(root, table_names(tables))
-        report.written = write_parts(tables, root, 0, task.strict_schema)
+        report.written = write_parts(tables, root, 0, task.strict_schema, results)
     elif file_out is not None:
         report.written = [*write_tables(tables, file_out), _write_texts(results, file_out)]
     return report
@@ -247,7 +248,7 @@ def _on_cluster(
         cluster=stats,
     )
     if root is not None:
-        report.written = [f"{root}/{table}" for table in table_names(tables)]
+        report.written = [f"{root}/{table}" for table in [*table_names(tables), TEXTS]]
     elif file_out is not None:
         report.written = [*write_tables(tables, file_out), _write_texts(results, file_out)]
     return report

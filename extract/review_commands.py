@@ -13,7 +13,8 @@ from pathlib import Path
 REVIEW_EPILOG = """\
 The page is one HTML file with everything inline (no server, no network): open it
 from disk in any browser. It reads the main table, its child tables, the evidence
-table (<stem>.evidence.<ext>) and the texts (<stem>.texts.jsonl.gz) beside OUT.
+table (<stem>.evidence.<ext>) and the texts (<stem>.texts.jsonl.gz) beside OUT;
+for a dataset folder (--out DIR/), its tables' folders and DIR/texts/.
 
 keys: j/k next/previous document, n/N next/previous ungrounded value,
 v/V next/previous value, t text/page image, x mark wrong, e type the right value,

@@ -3,6 +3,8 @@
     out/documents/part-000000.parquet     one row per document
     out/line_items/part-000000.parquet    one folder per child table
     out/evidence/part-000000.parquet      every value with its quote (unless --evidence off)
+    out/texts/part-000000.jsonl.gz        each document's text, which the quotes point into
+                                          (the single file's <stem>.texts.jsonl.gz, in parts)
 
 Each part holds one partition of the input (the Dask engine's workers write
 their own), named by the partition's number, so a task that runs again
@@ -15,6 +17,7 @@ the folder as one table. The root may be local or any fsspec URL (s3://...).
 from __future__ import annotations
 
 import glob
+import gzip
 import io
 import os
 import tempfile
@@ -25,12 +28,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from extract.output.results import DocumentResult
 from extract.output.tables import Tables, _non_null
+from extract.output.texts import DocText, parse_texts, texts_bytes
 
 DOCUMENTS = "documents"
 EVIDENCE = "evidence"  # the evidence table: every value with its quote and place
+TEXTS = "texts"  # not a table: the documents' texts (`extract.output.texts`), for review
 _SCALARS = {"string": pa.string(), "number": pa.float64(), "integer": pa.int64()}
 _SCALARS["boolean"] = pa.bool_()
+TEXTS_SUFFIX = ".jsonl.gz"
 
 
 def dataset_root(out: str | Path | None) -> str | None:
@@ -51,21 +58,28 @@ def default_audit_path(out: str | Path) -> Path | None:
     return None if "://" in root else Path(root) / "audit.jsonl"
 
 
-def part_name(index: int) -> str:
-    return f"part-{index:06d}.parquet"
+def part_name(index: int, suffix: str = ".parquet") -> str:
+    return f"part-{index:06d}{suffix}"
 
 
 def clear(root: str, tables: list[str]) -> None:
-    """Remove the parts a previous run left, before this run writes its own."""
+    """Remove the parts (and texts) a previous run left, before this run writes its own."""
     fs, base = _fs(root)
     fs.invalidate_cache()
-    for name in tables:
-        for path in fs.glob(f"{base}/{name}/part-*.parquet"):
+    for name in [*tables, TEXTS]:
+        for path in fs.glob(f"{base}/{name}/part-*"):
             fs.rm(path)
 
 
-def write_parts(tables: Tables, root: str, index: int, schema: dict[str, Any]) -> list[str]:
-    """Write partition `index` of each table; return the paths written."""
+def write_parts(
+    tables: Tables,
+    root: str,
+    index: int,
+    schema: dict[str, Any],
+    results: list[DocumentResult] | None = None,
+) -> list[str]:
+    """Write partition `index` of each table, and of the texts of `results` if given;
+    return the paths written."""
     fs, base = _fs(root)
     written = []
     frames = {DOCUMENTS: tables.documents, **tables.children}
@@ -80,6 +94,10 @@ def write_parts(tables: Tables, root: str, index: int, schema: dict[str, Any]) -
         path = f"{base}/{name}/{part_name(index)}"
         _put(fs, path, buffer.getvalue())
         written.append(f"{root}/{name}/{part_name(index)}")
+    if results is not None:
+        texts = part_name(index, TEXTS_SUFFIX)
+        _put(fs, f"{base}/{TEXTS}/{texts}", texts_bytes(results))
+        written.append(f"{root}/{TEXTS}/{texts}")
     return written
 
 
@@ -92,6 +110,7 @@ def read_dataset(root: str) -> Tables:
     fs, base = _fs(root)
     fs.invalidate_cache()  # others (the workers) wrote the parts: list afresh
     names = sorted(p.rsplit("/", 1)[-1] for p in fs.ls(base, detail=False) if fs.isdir(p))
+    names = [n for n in names if n != TEXTS]
     frames = {}
     for name in names:
         parts = sorted(fs.glob(f"{base}/{name}/part-*.parquet"))
@@ -100,6 +119,17 @@ def read_dataset(root: str) -> Tables:
     documents = frames.pop(DOCUMENTS, pd.DataFrame())
     evidence = frames.pop(EVIDENCE, None)
     return Tables(documents=documents, children=frames, evidence=evidence)
+
+
+def read_dataset_texts(root: str) -> dict[str, DocText]:
+    """The documents' texts by `doc_id`, from every part (none: an older dataset)."""
+    fs, base = _fs(root)
+    fs.invalidate_cache()
+    texts: dict[str, DocText] = {}
+    for path in sorted(fs.glob(f"{base}/{TEXTS}/part-*{TEXTS_SUFFIX}")):
+        with fs.open(path, "rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as lines:
+            texts.update(parse_texts(lines))
+    return texts
 
 
 def arrow_schema(frame: pd.DataFrame, list_items: dict[str, pa.DataType]) -> pa.Schema:

@@ -13,7 +13,7 @@ import gzip
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,11 +61,23 @@ def write_texts(results: list[DocumentResult], path: Path) -> Path:
     return path
 
 
+def texts_bytes(results: list[DocumentResult]) -> bytes:
+    """The same lines, gzipped in memory: a part of a Parquet dataset's `texts/` folder."""
+    text = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in _lines(results))
+    return gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0)  # same bytes each time
+
+
 def read_texts(path: Path) -> dict[str, DocText]:
     """The sidecar's documents by `doc_id`."""
-    out: dict[str, DocText] = {}
     with gzip.open(path, "rt", encoding="utf-8") as f:
-        for raw in f:
+        return parse_texts(f)
+
+
+def parse_texts(lines: Iterable[str]) -> dict[str, DocText]:
+    """Documents by `doc_id` from the sidecar's (or a texts part's) lines."""
+    out: dict[str, DocText] = {}
+    for raw in lines:
+        if raw.strip():
             line = json.loads(raw)
             sizes = line.get("page_sizes")
             out[line["doc_id"]] = DocText(

@@ -228,7 +228,7 @@ def _write_part(
     strict = Task.build(model, name, config).strict_schema
     model_name = backend[1] if backend else config.model
     tables = build_tables(results, strict, model_name, evidence=config.evidence != "off")
-    write_parts(tables, root, index, strict)
+    write_parts(tables, root, index, strict, results)
 
 
 def describe_cluster(client: Any) -> str:

@@ -147,7 +147,7 @@ def run_partition(
             gate.model,
             evidence=cfg.evidence != "off",
         )
-        write_parts(tables, job.dataset, index, state.task.strict_schema)
+        write_parts(tables, job.dataset, index, state.task.strict_schema, results)
         results = [light(r) for r in results]  # the rows are written; the driver counts
     return PartitionResult(
         index=index,

@@ -167,6 +167,8 @@ def test_a_parquet_dataset_folder_gets_a_page_too(tmp_path: Path):
     northwind = next(i for i, d in enumerate(data.index) if d["name"].endswith("5531.txt"))
     values = {v["f"]: v for v in data.details[northwind]["values"]}
     assert values["invoice_number"]["m"] == "exact" and values["invoice_number"]["q"] == "NW-5531"
+    assert data.meta["has_texts"]  # from DIR/texts/, as a single file's sidecar
+    assert sorted(p.name for p in (root / "texts").iterdir()) == ["part-000000.jsonl.gz"]
     assert values["line_items[1].amount"]["v"] == 15
     fixes = write_csv(tmp_path / "c.csv", [("x", "total", "1", "2")])
     assert main(["apply-corrections", str(root), str(fixes)]) == 2  # clear error, no crash

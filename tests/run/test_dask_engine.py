@@ -31,6 +31,7 @@ from distributed import Client, LocalCluster
 
 from extract import Config, ConfigError, extract_paths
 from extract.cli import main
+from extract.output.dataset import read_dataset_texts
 from tests.fake_server import FakeOpenAI, Reply, document_text, schema_responder
 
 LINE = re.compile(r"^(.+?)\s{2,}(\d+)\s+\$([\d.]+)\s+\$([\d.]+)$", re.M)
@@ -217,8 +218,44 @@ def test_a_dataset_out_is_written_by_the_workers_in_parts_read_back_as_one_table
     assert len(dd.read_parquet(root / "line_items").compute()) == len(items)
     evidence = pd.read_parquet(root / "evidence")
     assert_same_values(evidence, pd.read_parquet(tmp_path / "local.evidence.parquet"))
-    assert dask.written == [f"{root}/documents", f"{root}/line_items", f"{root}/evidence"]
+    tables = ["documents", "line_items", "evidence", "texts"]
+    assert dask.written == [f"{root}/{name}" for name in tables]
+    texts = sorted(p.name for p in (root / "texts").iterdir())
+    assert texts == [f"part-{i:06d}.jsonl.gz" for i in range(46)]  # beside each part
+    read = read_dataset_texts(str(root))
+    assert set(read) == set(documents.query("status == 'ok'")["doc_id"])  # (not broken.pdf)
+    row = documents[documents["invoice_number"] == "A-0007"].iloc[0]
+    assert read[row["doc_id"]].text.startswith("ACME SUPPLY CO\nINVOICE #A-0007")
     pd.testing.assert_frame_equal(again.tables.documents, dask.tables.documents)
+
+
+def test_the_review_page_of_a_dataset_written_on_the_cluster_shows_the_quotes(client, tmp_path):
+    from tests.browser import chromium, find_browser
+
+    if find_browser() is None:
+        if os.environ.get("EXTRACT_REQUIRE_BROWSER"):
+            raise RuntimeError("chromium + chromedriver are required (make test installs them)")
+        pytest.skip("chromium and chromedriver not installed")
+    from selenium.webdriver.common.by import By
+
+    from tests.output.test_review_page import open_doc, value_node
+
+    docs = make_invoices(tmp_path / "docs", 6)
+    root = tmp_path / "out"
+    with FakeOpenAI(schema_responder(invoice_fill)) as fake:
+        cfg = settings(fake.base_url, tmp_path, engine="dask")
+        extract_paths([docs], "invoice", cfg, out=f"{root}/", client=client)
+    assert main(["review", str(root)]) == 0
+    with chromium() as browser:
+        browser.get((root / "review.html").as_uri())
+        assert browser.execute_script("return document.body.dataset.ready") == "1"
+        assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+        open_doc(browser, "inv003.txt")
+        source = browser.find_element(By.ID, "source").text
+        assert "ACME SUPPLY CO\nINVOICE #A-0003" in source  # the text, from texts/
+        value_node(browser, "invoice_number").click()
+        marks = browser.find_elements(By.CSS_SELECTOR, "#source mark.active")
+        assert [m.text for m in marks] == ["A-0003"]  # the quote, at its offsets
 
 
 def test_the_concurrency_cap_holds_across_the_cluster_and_a_rerun_repays_nothing(client, tmp_path):

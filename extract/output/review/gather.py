@@ -2,7 +2,8 @@
 
 Reads only the files a run writes beside `--out` (see the evidence contract):
 the main table, its child tables, `<stem>.evidence<ext>` and
-`<stem>.texts.jsonl.gz`. Any of the last two may be missing (an older run,
+`<stem>.texts.jsonl.gz`; or a dataset folder's `documents/`, child tables,
+`evidence/` and `texts/`. Evidence and texts may be missing (an older run,
 `--evidence off`); the page then shows the values without quotes.
 
 The browser indexes strings in UTF-16 units, the pipeline in code points, so
@@ -22,7 +23,7 @@ import pandas as pd
 
 from extract.errors import ConfigError
 from extract.ingest.documents import PAGE_SEPARATOR
-from extract.output.dataset import read_dataset
+from extract.output.dataset import read_dataset, read_dataset_texts
 from extract.output.review.tables import (
     TRUST_COLUMNS,
     child_tables,
@@ -95,13 +96,14 @@ def _load(
     out: Path,
 ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], pd.DataFrame | None, dict[str, DocText]]:
     """The main table, child tables, evidence and texts of a run: files beside `out`, or a
-    Parquet dataset folder (`--out DIR/`, which keeps no texts)."""
+    Parquet dataset folder (`--out DIR/`: its texts in `texts/`)."""
     if out.is_dir():
         try:
             tables = read_dataset(str(out))
+            texts = read_dataset_texts(str(out))
         except (OSError, ValueError) as exc:
             raise ConfigError(f"cannot read the dataset {out}: {exc}") from exc
-        return tables.documents, tables.children, tables.evidence, {}
+        return tables.documents, tables.children, tables.evidence, texts
     if not out.is_file():
         raise ConfigError(f"no table at {out}: give the path that was passed to --out")
     evidence = read_table(evidence_path(out)) if evidence_path(out).is_file() else None

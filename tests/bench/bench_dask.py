@@ -14,6 +14,8 @@ per-request semaphore lease (the mechanism this engine does not use).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import math
 import subprocess
@@ -64,11 +66,11 @@ def server_stats(base_url: str) -> dict:
 
 
 def config(url: str, concurrency: int, **more) -> Config:
+    more = {"quiet": True, **more}
     return Config.resolve(
         base_url=url,
         api_key="x",
         concurrency=concurrency,
-        quiet=True,
         cache=False,
         requests_per_minute=0,
         tokens_per_minute=0,
@@ -95,13 +97,21 @@ def noop(i: int) -> int:
     return i
 
 
-def run_engine(label: str, docs: Path, latency: float, concurrency: int, **engine) -> dict:
-    with fake_api(latency) as url:
-        cfg = config(url, concurrency, engine="dask" if engine else "local")
+def run_engine(
+    label: str, docs: Path, latency: float, concurrency: int, *, shown: bool = False, **engine
+) -> dict:
+    """One timed run; `shown`: a line per finished document, as off a terminal (to a pipe
+    read by nobody), the progress a user sees; else no progress at all."""
+    log = io.StringIO()
+    with fake_api(latency) as url, contextlib.redirect_stderr(log):
+        cfg = config(url, concurrency, engine="dask" if engine else "local", quiet=not shown)
         start = time.monotonic()
-        report = extract_paths([docs], "invoice", cfg, progress=False, **engine)
+        report = extract_paths([docs], "invoice", cfg, progress=None if shown else False, **engine)
         wall = time.monotonic() - start
         stats = server_stats(url)
+    if shown:
+        lines = sum(line.startswith("extract: [") for line in log.getvalue().splitlines())
+        label = f"{label} ({lines} lines)"
     requests = stats["chat_requests"]
     ideal = requests * latency / concurrency
     ok = int((report.tables.documents["status"] == "ok").sum())
@@ -190,12 +200,21 @@ def main() -> None:
                 client=client,
             )
             busy = client.run(rss_mb)
+            shown = run_engine(
+                "dask engine, each document shown",
+                docs,
+                args.latency,
+                args.concurrency,
+                shown=True,
+                client=client,
+            )
             if not args.skip_per_request:
                 per_request(client, docs, args.latency, args.concurrency)
 
         print(
             f"  dask vs local wall: {local['wall'] / dask['wall']:.2f} of the local engine's speed"
         )
+        print(f"  each document shown vs none: {shown['wall'] / dask['wall']:.2f} of the wall")
         print(
             f"start-up: cluster {started:.1f} s; each worker's imports and tokenizer "
             f"{max(warmed.values()):.1f} s; warm after a first small run at {first:.1f} s"

@@ -49,8 +49,7 @@ INTERRUPTED_ERROR = (
 
 # A file to read (local, or a URL on object storage), a document already read, or a refusal.
 Source = Path | RemoteFile | Document | Refused
-# Hears each finished document: its position in the run, its result, its seconds.
-DocumentHook = Callable[[int, DocumentResult, float], None]
+DocumentHook = Callable[[int, DocumentResult, float], None]  # position, result, seconds
 
 
 @dataclass
@@ -90,7 +89,7 @@ class Runner:
         self.task = task
         self.services = services
         self._style = pick_style(task.config.quiet, progress)
-        self.on_document = on_document  # a Dask task tells its driver through this
+        self.on_document = on_document  # how a Dask task tells its driver (dask_progress)
         self.stats = RunStats()
 
     def run(self, paths: Sequence[Path], *, skip: Iterable[Path] = ()) -> list[DocumentResult]:
@@ -107,9 +106,7 @@ class Runner:
         stop = self.services.stop
         with (
             sigint_stops(stop),
-            _Pass(
-                self.task, self.services, Progress(len(sources), self._style), self.on_document
-            ) as one,
+            _Pass(self, Progress(len(sources), self._style)) as one,
         ):
             for position, source in enumerate(sources):
                 if stop.requested.is_set():
@@ -128,16 +125,9 @@ class Runner:
 class _Pass:
     """One run over a list of sources: the pool, the chunks in flight, the results so far."""
 
-    def __init__(
-        self,
-        task: Task,
-        services: RunServices,
-        progress: Progress,
-        on_document: DocumentHook | None = None,
-    ) -> None:
-        self.task = task
-        self.on_document = on_document
-        self.services = services
+    def __init__(self, runner: Runner, progress: Progress) -> None:
+        task, services = runner.task, runner.services
+        self.task, self.services, self.on_document = task, services, runner.on_document
         self.stop: Stop = services.stop
         self.opened: dict[int, _Open] = {}
         self.results: list[DocumentResult | None] = [None] * progress.total

@@ -354,8 +354,12 @@ def test_max_cost_holds_for_the_cluster_and_the_run_resumes(client, tmp_path):
 
 def test_a_killed_worker_loses_nothing_and_its_finished_chunks_are_not_paid_again(client, tmp_path):
     docs = make_invoices(tmp_path / "docs", 48)
-    with FakeOpenAI(schema_responder(invoice_fill), latency=0.2) as fake:
-        cfg = settings(fake.base_url, tmp_path, engine="dask", concurrency=8)
+    log = Terminal("")
+    with (
+        FakeOpenAI(schema_responder(invoice_fill), latency=0.2) as fake,
+        contextlib.redirect_stderr(log),
+    ):
+        cfg = settings(fake.base_url, tmp_path, engine="dask", concurrency=8, quiet=False)
         with ThreadPoolExecutor(1) as driver:
             run = driver.submit(extract_paths, [docs], "invoice", cfg, client=client)
             while len(fake.chat_requests()) < 16:
@@ -373,6 +377,10 @@ def test_a_killed_worker_loses_nothing_and_its_finished_chunks_are_not_paid_agai
     again = [text for text, n in asked.items() if n > 1]
     assert len(asked) == 48
     assert len(again) <= 4  # only what the dead worker had in flight (its 4 leases)
+    # Its task, rerun elsewhere, announced its documents again: each is shown once.
+    shown = re.findall(r"^extract: \[(\d+)/49\] (\S+):", log.getvalue(), re.M)
+    assert [int(k) for k, _ in shown] == list(range(1, 50))
+    assert sorted(name for _, name in shown) == sorted(p.name for p in docs.iterdir())
 
 
 def test_a_document_that_kills_its_worker_becomes_an_error_row(client, tmp_path):

@@ -76,7 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="output table, .parquet or .csv; child tables are written beside it as "
         "<stem>.<field>.<ext>, the evidence table as <stem>.evidence.<ext> and the "
         "documents' text as <stem>.texts.jsonl.gz. DIR/ (a trailing slash; s3://bucket/dir/ "
-        "too) writes a Parquet dataset instead: DIR/documents/, DIR/<field>/, DIR/evidence/",
+        "too) writes a Parquet dataset instead: DIR/documents/, DIR/<field>/, DIR/evidence/ "
+        "and the texts in DIR/texts/",
     )
     run.add_argument(
         "--evidence",

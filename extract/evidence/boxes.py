@@ -17,7 +17,6 @@ from __future__ import annotations
 import bisect
 import ctypes
 import functools
-import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -74,12 +73,11 @@ def _page_size(page: pdfium.PdfPage) -> tuple[float, float]:
     return round(width, 2), round(height, 2)
 
 
-@_one_at_a_time
-def quote_boxes(
-    path: str | Path, pages: tuple[str, ...], quotes: Iterable[tuple[int, int]]
-) -> dict[tuple[int, int], str]:
-    """For each (char_start, char_end) quote of the document text, its boxes as JSON
-    `[[page, x0, y0, x1, y1], ...]`; quotes that cannot be placed are left out."""
+def quotes_by_page(
+    pages: tuple[str, ...], quotes: Iterable[tuple[int, int]]
+) -> dict[int, list[tuple[tuple[int, int], int, int]]]:
+    """Each (char_start, char_end) quote of the document text cut at page ends: per 0-based
+    page, (quote, start, end) with offsets into that page's text."""
     starts, pos = [], 0
     for page in pages:
         starts.append(pos)
@@ -93,6 +91,22 @@ def quote_boxes(
             lo, hi = max(start, starts[p]), min(end, starts[p] + len(pages[p]))
             if lo < hi:
                 by_page[p].append((quote, lo - starts[p], hi - starts[p]))
+    return by_page
+
+
+@_one_at_a_time
+def quote_boxes(
+    path: str | Path,
+    pages: tuple[str, ...],
+    quotes: Iterable[tuple[int, int]],
+    skip: Iterable[int] = (),
+) -> dict[tuple[int, int], list[list[float]]]:
+    """For each (char_start, char_end) quote of the document text, its boxes
+    `[[page, x0, y0, x1, y1], ...]`; quotes that cannot be placed are left out, and so
+    are the 0-based pages in `skip` (pages read by OCR: their text is not pdfium's)."""
+    by_page = quotes_by_page(pages, quotes)
+    for p in skip:
+        by_page.pop(p, None)
     if not by_page:
         return {}
     try:
@@ -109,7 +123,7 @@ def quote_boxes(
                 boxes[quote].extend([p + 1, *r] for r in rects)
     finally:
         pdf.close()
-    return {q: json.dumps(b) for q, b in boxes.items() if b}
+    return {q: b for q, b in boxes.items() if b}
 
 
 def _page_boxes(

@@ -47,6 +47,7 @@ class EvidenceRow:
     match: str = "none"
     confidence: float | None = None
     bbox: str | None = None
+    bbox_unit: str | None = None  # pt (PDF points) or px (an image file's pixels)
     in_table: bool = True
 
 

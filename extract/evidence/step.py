@@ -1,4 +1,5 @@
-"""The evidence step of one document: rows for its final values, and their boxes on PDF pages.
+"""The evidence step of one document: rows for its final values, and their boxes on the page
+(a PDF's text layer by pdfium, a scanned page or image by its OCR boxes).
 
 Called by `finish_document` after the merge, so a single document, the pool
 and any distributed engine get the same evidence.
@@ -6,10 +7,12 @@ and any distributed engine get the same evidence.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any, Protocol
 
 from extract.evidence.boxes import quote_boxes
+from extract.evidence.ocr_boxes import ocr_quote_boxes
 from extract.evidence.rows import ChunkSpan, DocumentEvidence, EvidencePolicy, collect_evidence
 from extract.ingest.chunking import Chunk
 from extract.ingest.documents import Document
@@ -45,11 +48,20 @@ def document_evidence(
         confidences={o.chunk.label: o.confidence for o in good if o.confidence},
         policy=policy,
     )
-    if doc.source.lower().endswith(".pdf"):
-        located = [r for r in evidence.rows if r.char_start is not None and r.char_end is not None]
-        boxes = quote_boxes(doc.source, doc.pages, [(r.char_start, r.char_end) for r in located])
-        for row in located:
-            row.bbox = boxes.get((row.char_start, row.char_end))
+    pdf = doc.source.lower().endswith(".pdf")
+    ocr = dict(doc.ocr_boxes)
+    if not pdf and not ocr:
+        return evidence
+    located = [r for r in evidence.rows if r.char_start is not None and r.char_end is not None]
+    quotes = [(r.char_start, r.char_end) for r in located]
+    boxes = quote_boxes(doc.source, doc.pages, quotes, skip=ocr) if pdf else {}
+    for quote, rects in ocr_quote_boxes(doc.pages, ocr, quotes).items():
+        boxes[quote] = sorted(boxes.get(quote, []) + rects, key=lambda r: r[0])
+    unit = "pt" if pdf else "px"  # a PDF's pages in points, scanned or not; an image's pixels
+    for row in located:
+        rects = boxes.get((row.char_start, row.char_end))
+        if rects:
+            row.bbox, row.bbox_unit = json.dumps(rects), unit
     return evidence
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from extract.errors import DocumentError
 from extract.ingest.images import IMAGE_SUFFIXES, count_frames
+from extract.ingest.ocr_layout import PageBoxes
 from extract.ingest.pdf_reader import PdfFailure, pdf_pages
 from extract.ingest.readable import readable_text
 from extract.ingest.scans import Raster, find_scanned
@@ -53,6 +54,8 @@ class Document:
     images: tuple[PageImageRef, ...] = field(default=(), repr=False)  # sent with the text
     problems: tuple[str, ...] = ()  # page-level failures: the document is at best partial
     notes: tuple[str, ...] = ()  # how pages were read, when it was not the plan
+    # per OCR'd page (0-based): where each recognised piece of its text lies on the page
+    ocr_boxes: tuple[tuple[int, PageBoxes], ...] = field(default=(), repr=False)
 
     @property
     def text(self) -> str:

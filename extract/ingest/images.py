@@ -17,6 +17,7 @@ import threading
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from PIL import Image, ImageOps
 
@@ -31,6 +32,7 @@ WORK_MAX_PIXELS = 16_000_000
 RENDER_DPI = 200  # PDF pages are rendered at this resolution, within the bounds above
 MAX_IMAGE_OBJECTS = 2000  # image objects looked at per PDF page when deciding "scanned"
 
+ORIENTATION_TAG = 0x0112  # EXIF
 PDFIUM_LOCK = threading.RLock()
 Image.MAX_IMAGE_PIXELS = MAX_SOURCE_PIXELS  # Pillow's own bomb check, as a second line
 
@@ -77,6 +79,27 @@ def image_frame(data: bytes, index: int) -> Image.Image:
         upright = ImageOps.exif_transpose(img) if index == 0 else img
         result = bounded(plain(upright))
         return result.copy() if result is img else result
+
+
+def image_frame_size(data: bytes, index: int) -> tuple[int, int]:
+    """Frame `index`'s width and height in pixels as displayed (the first frame's EXIF
+    orientation applied, as `image_frame` does), read from the header: the page an OCR
+    box is drawn on, whatever size the frame was shrunk to for reading."""
+    with _decoding(f"image page {index + 1}"), Image.open(io.BytesIO(data)) as img:
+        img.seek(index)
+        w, h = img.size
+        if index == 0 and img.getexif().get(ORIENTATION_TAG) in (5, 6, 7, 8):  # turned 90°
+            return h, w
+        return w, h
+
+
+def image_page_sizes(path: str | Path) -> list[tuple[int, int]] | None:
+    """Each frame's displayed size in pixels; None if the file is not a readable image."""
+    try:
+        data = Path(path).read_bytes()
+        return [image_frame_size(data, i) for i in range(count_frames(data))]
+    except (OSError, DocumentError):
+        return None
 
 
 def _check_declared_size(img: Image.Image) -> None:
@@ -151,6 +174,26 @@ def pdf_page_image(data: bytes, index: int, dpi: int = RENDER_DPI) -> Image.Imag
             img = bitmap.to_pil().convert("L")
             img.load()
             return img
+        finally:
+            pdf.close()
+
+
+def pdf_page_size(data: bytes, index: int) -> tuple[float, float]:
+    """Page `index`'s displayed width and height in points (crop box, rotation applied)."""
+    import pypdfium2 as pdfium
+
+    with PDFIUM_LOCK:
+        try:
+            pdf = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as exc:
+            raise DocumentError(f"PDF cannot be rendered: {exc}") from None
+        try:
+            page = pdf[index]
+            try:
+                w, h = page.get_size()
+            finally:
+                page.close()
+            return round(w, 2), round(h, 2)
         finally:
             pdf.close()
 

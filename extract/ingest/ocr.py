@@ -3,8 +3,10 @@
 It is the optional extra `extract[ocr]` (rapidocr + onnxruntime, about 400 MB
 installed); `make install` includes it. Without it, a scanned page that needs
 OCR gets an error naming the extra. Text comes back in reading order: boxes are
-grouped into lines top to bottom, each line left to right. Results are cached
-on disk by the page's pixels, so a rerun never reads a page twice.
+grouped into lines top to bottom, each line left to right, and each recognised
+box is kept with its span of the text (`extract.ingest.ocr_layout`), so evidence
+can point at the page. Results, boxes included, are cached on disk by the
+page's pixels, so a rerun never reads a page twice.
 
 One engine per process, used by one thread at a time with all the cores it is
 given: on a small machine two OCR runs side by side are slower than one after
@@ -16,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
-import statistics
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,6 +26,7 @@ from typing import Any
 from PIL import Image
 
 from extract.errors import DocumentError
+from extract.ingest.ocr_layout import OcrText, reading_order
 
 EXTRA = "ocr"
 INSTALL_HINT = "pip install 'extract[ocr]'"
@@ -47,34 +49,9 @@ def engine_id() -> str:
 
 
 def lines_in_reading_order(boxes: Sequence[Any], texts: Sequence[str]) -> str:
-    """OCR boxes (4 corner points each) as text: lines top to bottom, words left to right.
-
-    Two boxes share a line when their vertical centres are closer than half the
-    typical box height, so a slightly tilted scan still reads line by line.
-    """
-    items = []
-    for box, text in zip(boxes, texts, strict=False):
-        text = str(text).strip()
-        if not text:
-            continue
-        ys = [float(p[1]) for p in box]
-        xs = [float(p[0]) for p in box]
-        items.append(((min(ys) + max(ys)) / 2, max(ys) - min(ys), min(xs), text))
-    if not items:
-        return ""
-    tolerance = max(2.0, statistics.median(i[1] for i in items) / 2)
-    items.sort(key=lambda i: i[0])
-    lines: list[list[tuple[float, float, float, str]]] = []
-    for item in items:
-        if lines and abs(item[0] - _centre(lines[-1])) <= tolerance:
-            lines[-1].append(item)
-        else:
-            lines.append([item])
-    return "\n".join(" ".join(i[3] for i in sorted(line, key=lambda i: i[2])) for line in lines)
-
-
-def _centre(line: list[tuple[float, float, float, str]]) -> float:
-    return sum(i[0] for i in line) / len(line)
+    """OCR boxes (4 corner points each) as text: lines top to bottom, words left to right
+    (`extract.ingest.ocr_layout.reading_order`, without the boxes)."""
+    return reading_order(boxes, texts).text
 
 
 class OcrReader:
@@ -92,6 +69,10 @@ class OcrReader:
         self._id = engine_id()
 
     def read(self, img: Image.Image) -> str:
+        return self.read_text(img).text
+
+    def read_text(self, img: Image.Image) -> OcrText:
+        """The page's text and the box of each recognised piece, in `img`'s pixels."""
         key = self._key(img)
         cached = self._cached(key)
         if cached is not None:
@@ -115,9 +96,12 @@ class OcrReader:
             self.pages_read += 1
         boxes = getattr(result, "boxes", None)
         texts = getattr(result, "txts", None)
-        text = "" if boxes is None or texts is None else lines_in_reading_order(boxes, texts)
-        self._store(key, text)
-        return text
+        if boxes is None or texts is None:
+            read = OcrText("", img.size)
+        else:
+            read = reading_order(boxes, texts, img.size)
+        self._store(key, read)
+        return read
 
     def _load(self) -> Any:
         if self._engine is None:
@@ -138,25 +122,25 @@ class OcrReader:
         return digest.hexdigest()
 
     def _path(self, key: str) -> Path | None:
-        return None if self.cache_dir is None else self.cache_dir / key[:2] / f"{key}.txt"
+        return None if self.cache_dir is None else self.cache_dir / key[:2] / f"{key}.json"
 
-    def _cached(self, key: str) -> str | None:
+    def _cached(self, key: str) -> OcrText | None:
         path = self._path(key)
         if path is None or not path.is_file():
             return None
         try:
-            return path.read_text(encoding="utf-8")
-        except OSError:
+            return OcrText.from_json(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):  # unreadable or damaged: read the page again
             return None
 
-    def _store(self, key: str, text: str) -> None:
+    def _store(self, key: str, read: OcrText) -> None:
         path = self._path(key)
         if path is None:
             return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-            tmp.write_text(text, encoding="utf-8")
+            tmp.write_text(read.to_json(), encoding="utf-8")
             tmp.replace(path)
         except OSError:
             pass  # a cache that cannot be written costs time, not correctness

@@ -57,6 +57,7 @@ def read_scans(doc: Document, route: ScanRoute) -> Document:
     sources = list(doc.sources or doc.page_sources)
     images: list[object] = []
     problems = list(doc.problems)
+    boxes = list(doc.ocr_boxes)
     for index in sorted(set(doc.scanned) | image_pages):
         try:
             img = _page_image(doc, index)
@@ -65,8 +66,15 @@ def read_scans(doc: Document, route: ScanRoute) -> Document:
             continue
         if index in doc.scanned:
             if route.ocr is not None:
-                pages[index] = route.ocr.read(img)
-                sources[index] = "ocr"
+                read = route.ocr.read_text(img)
+                pages[index], sources[index] = read.text, "ocr"
+                if read.spans and doc.raster is not None:
+                    try:
+                        size = doc.raster.page_size(index)
+                    except DocumentError:  # it rendered, so unlikely: the text still counts
+                        size = None
+                    if size is not None:
+                        boxes.append((index, read.on_page(*size, doc.raster.unit)))
             elif index not in image_pages:
                 problems.append(f"page {index + 1}: {_missing_ocr(route)}")
         if index in image_pages and route.encode is not None:
@@ -87,6 +95,7 @@ def read_scans(doc: Document, route: ScanRoute) -> Document:
         images=tuple(images),  # type: ignore[arg-type]
         problems=tuple(problems),
         notes=tuple(notes),
+        ocr_boxes=tuple(boxes),
     )
 
 

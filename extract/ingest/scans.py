@@ -19,7 +19,13 @@ from typing import Literal
 
 from PIL import Image
 
-from extract.ingest.images import image_frame, pdf_page_image, pdf_scanned_pages
+from extract.ingest.images import (
+    image_frame,
+    image_frame_size,
+    pdf_page_image,
+    pdf_page_size,
+    pdf_scanned_pages,
+)
 
 CHARS_PER_SQUARE_INCH = 1.0
 MIN_CHARS = 20
@@ -40,6 +46,16 @@ class Raster:
         if self.kind == "pdf":
             return pdf_page_image(self.data, index)
         return image_frame(self.data, index)
+
+    def page_size(self, index: int) -> tuple[float, float]:
+        """The page as a person opens it: PDF points, or the image file's pixels."""
+        if self.kind == "pdf":
+            return pdf_page_size(self.data, index)
+        return image_frame_size(self.data, index)
+
+    @property
+    def unit(self) -> Literal["pt", "px"]:
+        return "pt" if self.kind == "pdf" else "px"
 
 
 def thin_text(text: str, width_pt: float, height_pt: float) -> bool:

@@ -56,6 +56,7 @@ EVIDENCE_COLUMNS = {  # the evidence table's columns and dtypes (see README, "Ev
     "match": "string",
     "confidence": "Float64",
     "bbox": "string",
+    "bbox_unit": "string",
     "in_table": "boolean",
 }
 CHILD_BASE_COLUMNS = ("doc_id", "item", "source", "chunk", "page_start", "page_end")

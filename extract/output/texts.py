@@ -4,7 +4,8 @@ The evidence table's offsets point into these texts, so evidence stays
 checkable (and a review page can show it) without the original files.
 `<stem>.texts.jsonl.gz` holds one JSON object per document (each `doc_id`
 once): its pages (the document text is the pages joined by a blank line), each
-PDF page's displayed size in points, and the chunks it was cut into.
+PDF page's displayed size in points (an image file's frames in pixels: the
+units of the evidence boxes), and the chunks it was cut into.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 from extract.evidence.boxes import page_sizes
 from extract.ingest.documents import PAGE_SEPARATOR
+from extract.ingest.images import IMAGE_SUFFIXES, image_page_sizes
 from extract.ingest.readable import readable_text
 from extract.output.results import DocumentResult
 from extract.output.writers import usual_file_mode
@@ -90,6 +92,16 @@ def parse_texts(lines: Iterable[str]) -> dict[str, DocText]:
     return out
 
 
+def _page_sizes(source: str) -> list[tuple[float, float]] | None:
+    """A PDF's pages in points, an image file's frames in pixels: the units of its boxes."""
+    suffix = Path(source).suffix.lower()
+    if suffix == ".pdf":
+        return page_sizes(source)
+    if suffix in IMAGE_SUFFIXES:
+        return image_page_sizes(source)  # type: ignore[return-value]
+    return None
+
+
 def _lines(results: list[DocumentResult]) -> Iterator[dict[str, Any]]:
     seen: set[str] = set()
     for r in results:
@@ -97,7 +109,7 @@ def _lines(results: list[DocumentResult]) -> Iterator[dict[str, Any]]:
         if doc is None or doc.doc_id in seen:
             continue
         seen.add(doc.doc_id)
-        sizes = page_sizes(doc.source) if doc.source.lower().endswith(".pdf") else None
+        sizes = _page_sizes(doc.source)
         chunks = sorted(r.chunks.values(), key=lambda c: c.index)
         yield {
             "doc_id": doc.doc_id,

@@ -212,11 +212,15 @@ def test_ocr_is_cached_by_page_content(tmp_path: Path):
     from extract.ingest.ocr import OcrReader
 
     reader = OcrReader(tmp_path / "ocr", threads=2)
-    page = scanned_page(["Cached once"], (600, 200))
-    assert reader.read(page) == "Cached once"
+    page = scanned_page(["Cached once", "with its boxes"], (600, 200), margin=20)
+    first = reader.read_text(page)
+    assert first.text == "Cached once\nwith its boxes" and first.size == (600, 200)
     again = OcrReader(tmp_path / "ocr", threads=2)
-    assert again.read(page.copy()) == "Cached once"
+    assert again.read_text(page.copy()) == first  # the boxes of each piece too
     assert (reader.pages_read, again.pages_read) == (1, 0)
+    (_, _, x0, y0, x1, y1), (start, _, _, below, _, _) = first.spans
+    assert x0 < 30 and y0 < 30 and 120 < x1 < 300 and y1 < below  # where the lines are drawn
+    assert first.text[start:].startswith("with")
 
 
 @needs_ocr

@@ -47,11 +47,11 @@ def write_review(
         for entry, detail, (source, sizes) in zip(
             data.index, data.details, data.sources, strict=True
         ):
-            if not sizes:  # not a PDF, or its text was not kept: nothing to place boxes on
+            if not sizes:  # not a PDF or image, or its text was not kept: nowhere to draw boxes
                 continue
             wanted = pages_to_render(images, len(sizes), detail["values"])
-            pdf = _find_source(source, out)
-            rendered = render_pages(pdf, wanted, image_width) if wanted and pdf else {}
+            found = _find_source(source, out)
+            rendered = render_pages(found, wanted, image_width) if wanted and found else {}
             detail["images"] = {str(p): {"src": src} for p, src in rendered.items()}
             entry["images"] = len(rendered)
     target = html_path or review_path(out)

@@ -1,9 +1,9 @@
-"""Page images for the review page: PDF pages rendered with pypdfium2, small, inline.
+"""Page images for the review page: PDF pages rendered with pypdfium2 (image files, scans
+and photos, decoded within bounds), small, inline.
 
-Pages are rendered in grey at a fixed width and written as PNG by hand
-(zlib), so no imaging library is needed. Only pages that
-hold a quote are rendered by default: a folder of long contracts would
-otherwise make a page of hundreds of megabytes.
+Pages are rendered in grey at a fixed width and written as PNG by hand (zlib).
+Only pages that hold a quote are rendered by default: a folder of long
+contracts would otherwise make a page of hundreds of megabytes.
 """
 
 from __future__ import annotations
@@ -16,6 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
+from extract.errors import DocumentError
+from extract.ingest.images import IMAGE_SUFFIXES, count_frames, image_frame
+
 IMAGE_CHOICES = ("quoted", "all", "none")
 MAX_PAGES_PER_DOC = 50  # `all` stops here: a reviewer pages through quotes, not whole books
 
@@ -27,6 +30,8 @@ def render_pages(source: Path, pages: Iterable[int], width: int) -> dict[int, st
     """
     import pypdfium2 as pdfium
 
+    if source.is_file() and source.suffix.lower() in IMAGE_SUFFIXES:
+        return _image_pages(source, pages, width)
     if not source.is_file() or source.suffix.lower() != ".pdf":
         return {}
     try:
@@ -50,6 +55,27 @@ def render_pages(source: Path, pages: Iterable[int], width: int) -> dict[int, st
         return out
     finally:
         pdf.close()
+    return out
+
+
+def _image_pages(source: Path, pages: Iterable[int], width: int) -> dict[int, str]:
+    """The frames asked of an image file (a scan, a photo), grey, `width` px wide, decoded
+    within the same bounds as for reading it; an unreadable file gives no images."""
+    from PIL import Image
+
+    out: dict[int, str] = {}
+    try:
+        data = source.read_bytes()
+        n = count_frames(data)
+        for number in sorted(set(pages)):
+            if 1 <= number <= n:
+                img = image_frame(data, number - 1).convert("L")
+                height = max(1, round(img.height * width / img.width))
+                img = img.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+                src = base64.b64encode(png_grey(np.asarray(img))).decode()
+                out[number] = "data:image/png;base64," + src
+    except (OSError, DocumentError):
+        return out
     return out
 
 

@@ -24,7 +24,8 @@ FORMATS = (".parquet", ".csv")
 # Columns read from CSV as text whatever they look like (a doc_id can be all digits).
 TEXT_COLUMNS = frozenset(
     {"doc_id", "source", "status", "error", "model", "conflicts", "ungrounded", "chunk"}
-    | {"field", "table", "column", "value", "quote", "match", "bbox", "corrected_fields"}
+    | {"field", "table", "column", "value", "quote", "match", "bbox", "bbox_unit"}
+    | {"corrected_fields"}
 )
 
 

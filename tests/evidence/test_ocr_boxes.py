@@ -16,11 +16,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from PIL import Image
 from selenium.webdriver.common.by import By
 
 from extract.cli import main
 from extract.evidence.ocr_boxes import span_rects
+from extract.ingest.images import ORIENTATION_TAG, image_frame, image_frame_size
 from extract.ingest.ocr import ocr_installed
+from extract.ingest.ocr_layout import OcrText
 from extract.output.review import write_review
 from extract.output.texts import read_texts
 from tests.browser import chromium, find_browser
@@ -169,3 +172,20 @@ def test_the_review_page_draws_the_box_on_the_scanned_receipt(scans_run: Path, t
         assert 0.55 < top < 0.65 and 0.8 < left < 0.95, (left, top)
         errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
         assert errors == []
+
+
+def test_boxes_of_a_shrunk_or_turned_photo_are_in_the_files_own_pixels(tmp_path: Path):
+    """A phone photo stored sideways (EXIF orientation 6) and over 4,000 px is read upright
+    and shrunk; its OCR boxes are mapped back to the photo as a viewer shows it."""
+    photo = Image.new("L", (6000, 4500), 255)  # stored landscape, shown portrait
+    exif = Image.Exif()
+    exif[ORIENTATION_TAG] = 6
+    photo.save(tmp_path / "photo.jpg", exif=exif)
+    data = (tmp_path / "photo.jpg").read_bytes()
+    shown = image_frame_size(data, 0)
+    read = image_frame(data, 0).size
+    assert shown == (4500, 6000) and read[0] < read[1] <= 4000  # upright, and shrunk
+    ocr = OcrText("TOTAL 9.00", read, ((0, 10, 10.0, 20.0, 110.0, 40.0),))
+    ((_, _, *box),) = ocr.on_page(*shown, "px").spans
+    scale = 4500 / read[0]
+    assert box == pytest.approx([10 * scale, 20 * scale, 110 * scale, 40 * scale], abs=0.01)

@@ -28,7 +28,9 @@ def invoice_number(request) -> dict:
 
 
 def test_inputs_dataset_texts_and_cache_on_another_fsspec_store():
-    fs = fsspec.filesystem("memory")
+    fs = fsspec.filesystem("memory")  # one store per process: start it empty
+    if fs.exists("/store-a"):
+        fs.rm("/store-a", recursive=True)
     for i in range(5):
         fs.pipe_file(
             f"/store-a/in/inv{i:03d}.txt", f"ACME\nINVOICE #A-{i:04d}\nTOTAL 9.00\n".encode()

@@ -147,7 +147,7 @@ def extract_paths(
     file_out = None if out is None or root is not None else Path(out)
     task = build_task(schema, config)
     children = list(Layout.of(task.strict_schema).children)
-    check_child_names(children)
+    check_child_names(children, dataset=root is not None)
     if file_out is not None:
         check_output_path(file_out, children)
         if texts_path(file_out).is_dir():

@@ -63,12 +63,18 @@ def evidence_path(out: Path) -> Path:
     return out.with_name(f"{out.stem}.evidence{out.suffix}")
 
 
-def check_child_names(names: list[str]) -> None:
-    """A child table may not take the file name of the evidence, the texts or corrected tables."""
+def check_child_names(names: list[str], *, dataset: bool = False) -> None:
+    """A child table may not take the file name of the evidence, the texts or corrected tables;
+    in a dataset (`--out DIR/`) not the main table's folder either."""
     taken = sorted(RESERVED_NAMES.intersection(names))
     if taken:
         raise ConfigError(
             f"list field {taken[0]!r} would be written over <stem>.{taken[0]}.*: rename the field"
+        )
+    if dataset and "documents" in names:
+        raise ConfigError(
+            "list field 'documents' would be written over DIR/documents/, the main table: "
+            "rename the field"
         )
 
 

@@ -76,3 +76,25 @@ def test_a_failed_final_write_is_reported_and_the_rerun_is_free(tmp_path: Path, 
         assert run(docs, out, fake.base_url, *cache) == 0
         assert len(fake.chat_requests()) == paid  # every answer came from the cache
     assert len(pd.read_parquet(out)) == 3
+
+
+def test_a_list_field_named_documents_cannot_take_a_datasets_main_table(tmp_path: Path):
+    from pydantic import BaseModel
+
+    from extract import Config, ConfigError, extract_paths
+
+    class Item(BaseModel):
+        title: str | None = None
+
+    class Bundle(BaseModel):  # its child table would go to DIR/documents/, over the rows
+        documents: list[Item] = []
+
+    docs = receipts(tmp_path / "docs")
+    with FakeOpenAI(schema_responder()) as fake:
+        cfg = Config.resolve(base_url=fake.base_url, api_key="x", quiet=True, cache=False)
+        with pytest.raises(ConfigError, match="DIR/documents/"):
+            extract_paths([docs], Bundle, cfg, out=f"{tmp_path}/out/")
+        assert fake.chat_requests() == []
+        single = extract_paths([docs], Bundle, cfg, out=tmp_path / "bundle.parquet")
+    assert pd.read_parquet(tmp_path / "bundle.documents.parquet").empty  # a file of its own
+    assert len(single.tables.documents) == 3

@@ -29,7 +29,7 @@ from extract.output.texts import read_texts
 from tests.browser import chromium, find_browser
 from tests.conftest import EVALDATA, require_evaldata
 from tests.fake_server import FakeOpenAI, document_text, schema_responder
-from tests.scanned import image_pdf, scanned_page
+from tests.scanned import image_pdf, mixed_pdf, scanned_page, text_pdf_bytes
 
 needs_ocr = pytest.mark.skipif(not ocr_installed(), reason="the `ocr` extra is not installed")
 RECEIPT = EVALDATA / "sroie" / "img" / "000.jpg"  # 463 x 1013 px; total 9.00, 25/12/2018
@@ -56,6 +56,8 @@ def answers(request) -> dict:
         return {"total": "9.00", "date": "25/12/2018"}
     if "Blue Harbour" in text:
         return {"company": "Blue Harbour Ltd", "total": "1,234.50"}
+    if "NORTHWIND" in text:
+        return {"company": "NORTHWIND TRADERS LTD", "total": "77.10"}
     return {}
 
 
@@ -67,6 +69,8 @@ def scans_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("scans")
     shutil.copy(RECEIPT, folder / "receipt-000.jpg")
     image_pdf(folder / "invoice-scan.pdf", [scanned_page(INVOICE, (1240, 1754))])
+    letter = text_pdf_bytes([["NORTHWIND TRADERS LTD, covering letter for the invoice."] * 30])
+    mixed_pdf(folder / "mixed.pdf", letter, [scanned_page(["Invoice", "TOTAL DUE 77.10"])])
     out = folder / "out" / "scans.parquet"
     with FakeOpenAI(schema_responder(answers)) as fake:  # no cache: this fixture outlives tmp
         code = main(["run", str(folder), "--schema", "receipt", "--out", str(out),
@@ -170,8 +174,31 @@ def test_the_review_page_draws_the_box_on_the_scanned_receipt(scans_run: Path, t
         top = (box["y"] - picture["y"]) / picture["height"]
         # where the human-drawn box of the total's "9.00" is: 593..614 of 1013 px, x 408..447
         assert 0.55 < top < 0.65 and 0.8 < left < 0.95, (left, top)
+        browser.find_element(
+            By.XPATH, "//ol[@id='doc-list']/li[span[@class='name' and text()='invoice-scan.pdf']]"
+        ).click()
+        browser.find_element(By.ID, "view-image").click()
+        img = browser.find_element(By.CSS_SELECTOR, "#source .image-wrap img")
+        browser.execute_script(
+            "var d = JSON.parse(document.getElementById('d-' + window.extractReview.state"
+            ".current).textContent); var k = d.values.findIndex(v => v.f === 'total');"
+            "return document.getElementById('v-' + k);"
+        ).click()
+        (active,) = browser.find_elements(By.CSS_SELECTOR, "#source .box.active")
+        top = (active.rect["y"] - img.rect["y"]) / img.rect["height"]
+        assert abs(top - (110 + 88) / 1754) < 0.01  # the third line of the A4 scan
         errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
         assert errors == []
+
+
+@needs_ocr
+def test_a_pdf_mixing_text_and_scanned_pages_gets_boxes_from_each(scans_run: Path):
+    ev = evidence(scans_run, "mixed.pdf")
+    company, total = ev.loc["company"], ev.loc["total"]
+    assert company["bbox_unit"] == total["bbox_unit"] == "pt"
+    assert [b[0] for b in json.loads(company["bbox"])] == [1]  # from the text layer
+    ((page, *box),) = json.loads(total["bbox"])  # from the OCR of the scanned page 2
+    assert page == 2 and abs(box[1] - (110 + 44) * PT_PER_PX) < 8
 
 
 def test_boxes_of_a_shrunk_or_turned_photo_are_in_the_files_own_pixels(tmp_path: Path):

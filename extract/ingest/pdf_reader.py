@@ -3,11 +3,12 @@
 A hostile or broken PDF can keep a parser (PDFium in C, or pypdf in pure
 Python after it) busy for minutes, make it allocate gigabytes, or crash it,
 while opening, decrypting or reading a single page. Only a separate process
-can be stopped in the middle of that: one
-long-lived worker (started on the first PDF, reused) reads each PDF under an
-address-space limit, and is killed and replaced when a PDF runs past the time
-limit, runs out of memory or crashes it. The run goes on; that PDF gets an
-error row.
+can be stopped in the middle of that: one long-lived worker (started on the
+first PDF, reused) reads each PDF under an address-space limit, and is killed
+and replaced when a PDF runs past the time limit, runs out of memory or
+crashes it. The run goes on; that PDF gets an error row. (PDFium stops the
+process when an allocation fails; such a PDF is not tried again with pypdf,
+which would double the time a hostile PDF may take.)
 
 The worker's program, and why it reads with PDFium first and pypdf after, is
 `extract.ingest.pdf_text`.

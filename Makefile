@@ -62,7 +62,7 @@ bench-second-pass: $(STAMP) weights  ## Kleister NDA F1 with and without --secon
 bench-ocr: $(STAMP)  ## OCR seconds per page (real receipt scans, rendered NDA pages) vs the text layer
 	$(PY) -m tests.bench.bench_ocr $(ARGS)
 
-bench: $(STAMP)  ## CPU time per page and throughput against a fake API; what evidence costs
+bench: $(STAMP)  ## CPU per page, throughput against a fake API, evidence cost, PDF text: PDFium vs pypdf
 	$(PY) -m tests.bench.bench_pipeline $(ARGS)
 	$(PY) -m tests.bench.bench_evidence
 

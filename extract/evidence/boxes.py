@@ -2,7 +2,8 @@
 
 The pipeline's page text is pdfium's own text page, normalised (line ends,
 hyphens; `extract.ingest.pdf_text`), or pypdf's where pdfium could not read
-the PDF, or OCR. So a quote is matched to pdfium's characters by its letters
+the PDF (pages read by OCR get their boxes in `ocr_boxes`). So a quote is
+matched to pdfium's characters by its letters
 and digits alone (case folded), taking the same occurrence on the page as in
 the pipeline's text, which is exact when the texts are the same and still
 works when they are not; pdfium gives the rectangles of those characters.

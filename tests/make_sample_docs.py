@@ -34,6 +34,11 @@ LINES_PER_PAGE = 60
 
 def write_pdf(path: Path, pages: list[list[str]]) -> None:
     """A minimal valid PDF with one text line per row, 10 pt Helvetica."""
+    path.write_bytes(text_pdf_bytes(pages))
+
+
+def text_pdf_bytes(pages: list[list[str]]) -> bytes:
+    """The bytes of `write_pdf`'s file."""
     objects: list[bytes] = []
     n_pages = len(pages)
     page_ids = [4 + 2 * i for i in range(n_pages)]
@@ -56,6 +61,12 @@ def write_pdf(path: Path, pages: list[list[str]]) -> None:
         ops.append("ET")
         stream = "\n".join(ops).encode("latin-1", "replace")
         objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    return pdf_file(objects)
+
+
+def pdf_file(objects: list[bytes]) -> bytes:
+    """A PDF 1.4 file of `objects`, numbered from 1 (object 1 is the catalog), with the
+    cross-reference table that points at each: the one serialiser every hand-made PDF uses."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -68,7 +79,7 @@ def write_pdf(path: Path, pages: list[list[str]]) -> None:
         len(objects) + 1,
         xref,
     )
-    path.write_bytes(bytes(out))
+    return bytes(out)
 
 
 def paginate(lines: list[str]) -> list[list[str]]:

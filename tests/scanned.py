@@ -14,6 +14,10 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+# text_pdf_bytes: a text-layer PDF (Helvetica), for the mixed text-and-scan PDFs
+from tests.make_sample_docs import pdf_file
+from tests.make_sample_docs import text_pdf_bytes as text_pdf_bytes
+
 A4_150DPI = (1240, 1754)
 
 
@@ -75,18 +79,6 @@ def mixed_pdf(path: Path, text_pdf: bytes, scans: list[Image.Image]) -> Path:
     return path
 
 
-def text_pdf_bytes(pages: list[list[str]]) -> bytes:
-    """A text-layer PDF (Helvetica), written the way tests/make_sample_docs.py writes them."""
-    import tempfile
-
-    from tests.make_sample_docs import write_pdf
-
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "text.pdf"
-        write_pdf(path, pages)
-        return path.read_bytes()
-
-
 def many_images_pdf(path: Path, n: int) -> Path:
     """One Letter page holding `n` tiny images (4x4 px, 20x20 pt), each its own XObject."""
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>"]
@@ -108,17 +100,5 @@ def many_images_pdf(path: Path, n: int) -> Path:
             b"<< /Type /XObject /Subtype /Image /Width 4 /Height 4 /ColorSpace /DeviceGray "
             b"/BitsPerComponent 8 /Length 16 >>\nstream\n" + pixels + b"\nendstream"
         )
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    path.write_bytes(bytes(out))
+    path.write_bytes(pdf_file(objects))
     return path

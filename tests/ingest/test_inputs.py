@@ -4,7 +4,6 @@ read under a time and memory bound (opening, decrypting and one huge page includ
 
 from __future__ import annotations
 
-import io
 import os
 import time
 import zlib
@@ -18,6 +17,7 @@ from extract.cli import main
 from extract.errors import DocumentError
 from extract.ingest.documents import read_document
 from tests.fake_server import FakeOpenAI, document_text, schema_responder
+from tests.make_sample_docs import pdf_file
 
 
 def receipt_fill(request) -> dict:
@@ -132,19 +132,7 @@ def one_page_pdf(content: bytes, pages: int = 1) -> bytes:
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
         b"/Resources << /Font << /F1 3 0 R >> >> >>"
     ] * pages
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    out.writelines(b"%010d 00000 n \n" % offset for offset in offsets)
-    out.write(
-        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    )
-    return out.getvalue()
+    return pdf_file(objects)
 
 
 HELLO = b"BT /F1 12 Tf 72 700 Td (Hello from page one) Tj ET\n"

@@ -280,6 +280,18 @@ def test_real_call_answers_valid_json(backend):
     assert all(lp <= 0 for _, lp in answer.logprobs)
 
 
+def test_the_same_prompt_again_is_read_from_llama_cpps_kv_cache(backend):
+    """llama.cpp's own counters come with each answer: asked twice, the prompt is computed
+    once (the fixed start of every prompt costs nothing after the first request)."""
+    first = backend.complete(_request("BAKERY\nBread 3.20\nTOTAL 3.20"))
+    again = backend.complete(_request("BAKERY\nBread 3.20\nTOTAL 3.20"))
+    assert first.timings and again.timings
+    assert first.timings.generated == first.completion_tokens > 0
+    assert first.timings.prompt_ms > 0 and first.timings.generation_ms > 0
+    assert again.timings.prompt_evaluated <= 2 < first.timings.prompt_evaluated
+    assert again.text == first.text
+
+
 def test_prompt_longer_than_context_is_a_provider_error(backend):
     with pytest.raises(ProviderError, match="context window") as info:
         backend.complete(_request("lorem ipsum " * 1000))
@@ -331,3 +343,29 @@ def test_a_real_scanned_receipt_to_a_table_with_ocr_and_the_embedded_model(
     assert (row["text_source"], row["scanned_pages"]) == ("ocr", "1")
     assert row["total"] == "9.00"  # as printed on the receipt (gold: 9.00)
     assert "SDN BHD" in row["company"]
+
+
+def test_the_demo_invoice_in_one_request_with_the_totals_it_prints(
+    model_path: Path, tmp_path: Path
+):
+    """The ACME invoice (2 pages, 26 lines) fits one request: the embedded model sees the
+    totals and writes them as printed, without a second request (recheck is off for it)."""
+    import pandas as pd
+
+    from extract.cli import main
+    from tests.conftest import ROOT
+    from tests.test_demo import printed_amounts
+
+    invoice = ROOT / "sample_docs" / "invoice-acme-2024-017.pdf"
+    out = tmp_path / "invoices.parquet"
+    code = main([
+        "run", str(invoice), "--schema", "invoice", "--out", str(out),
+        "--local-model", str(model_path), "--threads", "2", "--quiet",
+    ])  # fmt: skip
+    row = pd.read_parquet(out).iloc[0]
+    assert code == 0 and row["status"] == "ok"
+    assert (row["n_chunks"], row["requests"]) == (1, 1)
+    printed = printed_amounts(invoice)
+    assert {k: float(row[k]) for k in printed} == printed
+    items = pd.read_parquet(tmp_path / "invoices.line_items.parquet")
+    assert len(items) >= 20 and items["description"].iloc[0] == "Hex bolt M8x40"

@@ -21,6 +21,7 @@ from mistral_common.tokens.tokenizers.mistral import MistralTokenizer
 
 from extract.cli import main
 from extract.ingest.tokenizer import TEKKEN_FILE
+from tests.cli_args import run_args
 from tests.conftest import ROOT
 from tests.fake_server import FakeOpenAI, document_text, schema_responder
 
@@ -72,18 +73,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 def test_run_writes_main_and_child_tables(docs: Path, tmp_path: Path, suffix: str):
     out = tmp_path / "out" / f"invoices{suffix}"
     with FakeOpenAI(schema_responder(invoice_fill)) as fake:
-        result = run_cli(
-            "run",
-            str(docs),
-            "--schema",
-            "invoice",
-            "--out",
-            str(out),
-            "--base-url",
-            fake.base_url,
-            "--api-key",
-            "x",
-        )
+        result = run_cli(*run_args(docs, "invoice", out, fake.base_url))
     assert result.returncode == 1, result.stderr  # the broken PDF failed, the rest did not
     read = pd.read_parquet if suffix == ".parquet" else pd.read_csv
     main_table = read(out)
@@ -126,19 +116,7 @@ def test_long_document_is_split_and_no_request_exceeds_the_window(tmp_path: Path
     window, max_tokens = 32_768, 2048
     with FakeOpenAI() as fake:
         code = main(
-            [
-                "run",
-                str(long_doc),
-                "--schema",
-                "contract",
-                "--out",
-                str(tmp_path / "c.parquet"),
-                "--base-url",
-                fake.base_url,
-                "--api-key",
-                "x",
-                "--quiet",
-            ]
+            run_args(long_doc, "contract", tmp_path / "c.parquet", fake.base_url, "--quiet")
         )
         requests = fake.chat_requests()
     assert code == 0
@@ -160,31 +138,12 @@ def test_long_document_is_split_and_no_request_exceeds_the_window(tmp_path: Path
 
 def test_configuration_errors_exit_2_before_any_request(tmp_path: Path, docs: Path):
     with FakeOpenAI() as fake:
-        base = ["run", str(docs), "--base-url", fake.base_url, "--out", str(tmp_path / "o.parquet")]
-        assert main([*base, "--schema", "invoice", "--api-key", ""]) == 2  # empty key
-        assert main([*base, "--schema", "no_such_schema", "--api-key", "x"]) == 2
-        assert (
-            main([*base[:-1], str(tmp_path / "o.xlsx"), "--schema", "invoice", "--api-key", "x"])
-            == 2
-        )
-        assert main([*base, "--schema", "invoice", "--api-key", "x", "--max-tokens", "30000"]) == 2
-        assert (
-            main(
-                [
-                    "run",
-                    str(tmp_path / "missing"),
-                    "--schema",
-                    "invoice",
-                    "--out",
-                    "o.csv",
-                    "--base-url",
-                    fake.base_url,
-                    "--api-key",
-                    "x",
-                ]
-            )
-            == 2
-        )
+        url, out = fake.base_url, tmp_path / "o.parquet"
+        assert main(run_args(docs, "invoice", out, url, api_key="")) == 2  # empty key
+        assert main(run_args(docs, "no_such_schema", out, url)) == 2
+        assert main(run_args(docs, "invoice", tmp_path / "o.xlsx", url)) == 2
+        assert main(run_args(docs, "invoice", out, url, "--max-tokens", "30000")) == 2
+        assert main(run_args(tmp_path / "missing", "invoice", "o.csv", url)) == 2
         assert fake.chat_requests() == []
 
 
@@ -197,20 +156,9 @@ def test_users_own_schema_from_a_file(tmp_path: Path):
     )
     (tmp_path / "memo.txt").write_text("Subject: parking\nPlease park elsewhere.")
     with FakeOpenAI(schema_responder(lambda r: {"subject": "parking"})) as fake:
+        schema = f"{tmp_path / 'my_schema.py'}:Memo"
         code = main(
-            [
-                "run",
-                str(tmp_path / "memo.txt"),
-                "--schema",
-                f"{tmp_path / 'my_schema.py'}:Memo",
-                "--out",
-                str(tmp_path / "memos.csv"),
-                "--base-url",
-                fake.base_url,
-                "--api-key",
-                "x",
-                "-q",
-            ]
+            run_args(tmp_path / "memo.txt", schema, tmp_path / "memos.csv", fake.base_url, "-q")
         )
         system = fake.chat_requests()[0].body["messages"][0]["content"]
     assert code == 0

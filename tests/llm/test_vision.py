@@ -13,6 +13,7 @@ import pytest
 from extract.cli import main
 from extract.ingest.ocr import ocr_installed
 from extract.llm.vision import MAX_IMAGES, MAX_REQUEST_BYTES, MAX_SIDE, image_tokens
+from tests.cli_args import run_args
 from tests.fake_server import (
     FakeOpenAI,
     Reply,
@@ -50,25 +51,8 @@ def scans(tmp_path: Path) -> Path:
 
 
 def run(folder: Path, out: Path, url: str, *extra: str) -> int:
-    return main(
-        [
-            "run",
-            str(folder),
-            "--schema",
-            "receipt",
-            "--out",
-            str(out),
-            "--base-url",
-            url,
-            "--api-key",
-            "sk-test",
-            "--quiet",
-            "--rpm",
-            "0",
-            "--no-cache",
-            *extra,
-        ]
-    )
+    options = ("--quiet", "--rpm", "0", "--no-cache", *extra)
+    return main(run_args(folder, "receipt", out, url, *options, api_key="sk-test"))
 
 
 def test_image_tokens_are_mistral_commons_count():

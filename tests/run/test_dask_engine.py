@@ -32,6 +32,7 @@ from distributed import Client, LocalCluster
 from extract import Config, ConfigError, extract_paths
 from extract.cli import main
 from extract.output.dataset import read_dataset_texts
+from tests.cli_args import run_args
 from tests.fake_server import FakeOpenAI, Reply, document_text, schema_responder
 
 LINE = re.compile(r"^(.+?)\s{2,}(\d+)\s+\$([\d.]+)\s+\$([\d.]+)$", re.M)
@@ -410,12 +411,9 @@ def test_a_killed_client_leaves_a_run_that_the_same_command_resumes(client, tmp_
     docs = make_invoices(tmp_path / "docs", 40)
     out = tmp_path / "out.parquet"
     with FakeOpenAI(schema_responder(invoice_fill), latency=0.3) as fake:
-        command = [
-            *("run", str(docs), "--schema", "invoice", "--out", str(out)),
-            *("--base-url", fake.base_url, "--api-key", "x", "--concurrency", "4"),
-            *("--cache-path", str(tmp_path / "cache.sqlite"), "--scheduler"),
-            client.scheduler.address,
-        ]
+        cache, scheduler = str(tmp_path / "cache.sqlite"), client.scheduler.address
+        command = run_args(docs, "invoice", out, fake.base_url, "--concurrency", "4",
+                           "--cache-path", cache, "--scheduler", scheduler)  # fmt: skip
         driver = subprocess.Popen(
             [sys.executable, "-m", "extract", *command], stderr=subprocess.DEVNULL
         )
@@ -439,22 +437,7 @@ def test_cli_runs_on_the_scheduler_named_in_the_environment(client, tmp_path, ca
     out = tmp_path / "out.parquet"
     monkeypatch.setenv("EXTRACT_SCHEDULER", client.scheduler.address)
     with FakeOpenAI(schema_responder(invoice_fill)) as fake:
-        code = main(
-            [
-                "run",
-                str(docs),
-                "--schema",
-                "invoice",
-                "--out",
-                str(out),
-                "--base-url",
-                fake.base_url,
-                "--api-key",
-                "x",
-                "--engine",
-                "dask",
-            ]
-        )
+        code = main(run_args(docs, "invoice", out, fake.base_url, "--engine", "dask"))
     assert code == 1  # the broken PDF
     err = capsys.readouterr().err
     assert f"dask scheduler {client.scheduler.address}, 2 workers" in err

@@ -20,6 +20,7 @@ from extract.cli import main
 from extract.errors import ProviderError
 from extract.llm.retry import RetryPolicy
 from extract.run.limiter import RateLimiter
+from tests.cli_args import run_args
 from tests.conftest import ROOT
 from tests.fake_server import FakeOpenAI, Reply, document_text, faulty, schema_responder
 
@@ -52,22 +53,7 @@ def make_receipts(folder: Path, n: int) -> Path:
 
 def run(folder: Path, out: Path, url: str, *extra: str) -> int:
     return main(
-        [
-            "run",
-            str(folder),
-            "--schema",
-            "receipt",
-            "--out",
-            str(out),
-            "--base-url",
-            url,
-            "--api-key",
-            SECRET,
-            "--quiet",
-            "--rpm",
-            "0",
-            *extra,
-        ]
+        run_args(folder, "receipt", out, url, "--quiet", "--rpm", "0", *extra, api_key=SECRET)
     )
 
 
@@ -120,26 +106,10 @@ def test_sigkill_then_rerun_gives_the_same_tables_without_paying_twice(tmp_path:
 
     cache = tmp_path / "answers.sqlite"
     with FakeOpenAI(schema_responder(receipt_fill), latency=0.1) as fake:
-        args = [
-            sys.executable,
-            "-m",
-            "extract",
-            "run",
-            str(docs),
-            "--schema",
-            "receipt",
-            "--out",
-            str(tmp_path / "t.parquet"),
-            "--base-url",
-            fake.base_url,
-            "--api-key",
-            SECRET,
-            "--cache-path",
-            str(cache),
-            "--concurrency",
-            "2",
-            "-q",
-        ]
+        options = ("--cache-path", str(cache), "--concurrency", "2", "-q")
+        command = run_args(docs, "receipt", tmp_path / "t.parquet", fake.base_url, *options,
+                           api_key=SECRET)  # fmt: skip
+        args = [sys.executable, "-m", "extract", *command]
         proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 180  # a loaded machine starts Python slowly
         while len(fake.chat_requests()) < 10 and time.monotonic() < deadline:

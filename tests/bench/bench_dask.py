@@ -16,37 +16,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import json
 import math
-import subprocess
-import sys
-import tempfile
 import time
-import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
-from extract import Config, extract_paths
-
-
-@contextmanager
-def fake_api(latency: float):
-    """The fake API in its own process (so its CPU is not the pipeline's); its URL."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.fake_server", "--latency", str(latency)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        yield proc.stdout.readline().strip()
-    finally:
-        proc.stdin.close()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+from extract import extract_paths
+from tests.bench.common import bench_config, fake_api, ideal_seconds, scratch, server_stats
 
 
 def make_docs(folder: Path, n: int) -> Path:
@@ -57,25 +32,6 @@ def make_docs(folder: Path, n: int) -> Path:
             f"Widget model {i}      2    $10.00    $20.00\n\nTOTAL DUE ${100 + i}.00\n"
         )
     return folder
-
-
-def server_stats(base_url: str) -> dict:
-    root = base_url.removesuffix("/v1")
-    with urllib.request.urlopen(f"{root}/_fake/stats", timeout=10) as reply:
-        return json.loads(reply.read())
-
-
-def config(url: str, concurrency: int, **more) -> Config:
-    more = {"quiet": True, **more}
-    return Config.resolve(
-        base_url=url,
-        api_key="x",
-        concurrency=concurrency,
-        cache=False,
-        requests_per_minute=0,
-        tokens_per_minute=0,
-        **more,
-    )
 
 
 def warm() -> float:
@@ -104,7 +60,7 @@ def run_engine(
     read by nobody), the progress a user sees; else no progress at all."""
     log = io.StringIO()
     with fake_api(latency) as url, contextlib.redirect_stderr(log):
-        cfg = config(url, concurrency, engine="dask" if engine else "local", quiet=not shown)
+        cfg = bench_config(url, concurrency, engine="dask" if engine else "local", quiet=not shown)
         start = time.monotonic()
         report = extract_paths([docs], "invoice", cfg, progress=None if shown else False, **engine)
         wall = time.monotonic() - start
@@ -112,12 +68,18 @@ def run_engine(
     if shown:
         lines = sum(line.startswith("extract: [") for line in log.getvalue().splitlines())
         label = f"{label} ({lines} lines)"
-    requests = stats["chat_requests"]
-    ideal = requests * latency / concurrency
     ok = int((report.tables.documents["status"] == "ok").sum())
+    return print_row(label, wall, stats, latency, concurrency, f"{ok}/{len(report.results)}")
+
+
+def print_row(
+    label: str, wall: float, stats: dict, latency: float, concurrency: int, ok: str
+) -> dict:
+    """One engine's line: its wall time beside the ideal, what the fake API saw."""
+    ideal = ideal_seconds(stats["chat_requests"], latency, concurrency)
     print(
         f"  {label:34} {wall:6.1f} s  ideal {ideal:5.1f} s  ideal/wall {ideal / wall:4.2f}  "
-        f"requests {requests}  max in flight {stats['max_in_flight']:3}  ok {ok}/{len(report.results)}",
+        f"requests {stats['chat_requests']}  max in flight {stats['max_in_flight']:3}  ok {ok}",
         flush=True,
     )
     return {"wall": wall, "ideal": ideal, "in_flight": stats["max_in_flight"]}
@@ -136,19 +98,14 @@ def per_request(client, docs: Path, latency: float, concurrency: int) -> None:
             find_inputs([docs]),
             "invoice",
             resolve_schema,
-            config(url, concurrency, engine="dask"),
+            bench_config(url, concurrency, engine="dask"),
             lease_mode="per-request",
         )
         wall = time.monotonic() - start
         stats = server_stats(url)
-    ideal = stats["chat_requests"] * latency / concurrency
     ok = sum(r.status == "ok" for r in results)
-    print(
-        f"  {'dask engine (a lease per request)':34} {wall:6.1f} s  ideal {ideal:5.1f} s  "
-        f"ideal/wall {ideal / wall:4.2f}  requests {stats['chat_requests']}  "
-        f"max in flight {stats['max_in_flight']:3}  ok {ok}/{len(results)}",
-        flush=True,
-    )
+    label = "dask engine (a lease per request)"
+    print_row(label, wall, stats, latency, concurrency, f"{ok}/{len(results)}")
 
 
 def main() -> None:
@@ -162,17 +119,17 @@ def main() -> None:
 
     from distributed import Client, LocalCluster
 
-    with tempfile.TemporaryDirectory() as tmp:
-        docs = make_docs(Path(tmp) / "docs", args.docs)
+    with scratch() as tmp:
+        docs = make_docs(tmp / "docs", args.docs)
         print(
             f"{args.docs} documents, fake API latency {args.latency} s, global concurrency "
             f"{args.concurrency}, {args.workers} worker processes (2 threads each)",
             flush=True,
         )
         warm()
-        few = make_docs(Path(tmp) / "warm", 20)
+        few = make_docs(tmp / "warm", 20)
         with fake_api(0.0) as url:  # the pipeline's first-call costs, paid before timing
-            extract_paths([few], "invoice", config(url, 8), progress=False)
+            extract_paths([few], "invoice", bench_config(url, 8), progress=False)
         local = run_engine("local engine (one process)", docs, args.latency, args.concurrency)
 
         start = time.monotonic()
@@ -185,7 +142,7 @@ def main() -> None:
             started = time.monotonic() - start
             warmed = client.run(warm)
             with fake_api(0.0) as url:  # each worker's first task: backend, task, services
-                cfg = config(url, 8, engine="dask")
+                cfg = bench_config(url, 8, engine="dask")
                 extract_paths([few], "invoice", cfg, progress=False, client=client)
             first = time.monotonic() - start
             idle = client.run(rss_mb)

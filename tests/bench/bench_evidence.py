@@ -19,20 +19,19 @@ from __future__ import annotations
 import argparse
 import random
 import re
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from extract import Config, extract_paths
+from extract import extract_paths
 from extract.evidence.fuzzy import fuzzy_find
 from extract.evidence.grounding import ERROR_RATE, NormalisedText
 from extract.ingest.documents import read_document
 from extract.ingest.pdf_reader import reading_with
 from extract.ingest.pdf_text import READERS
 from extract.run import core
-from tests.bench.bench_pipeline import cpu_seconds, fake_api
+from tests.bench.common import bench_config, cpu_seconds, fake_api, scratch
 from tests.bench.myers_baseline import fuzzy_find as myers_fuzzy_find
 from tests.conftest import EVALDATA, NDA_PDFS, ROOT
 from tests.fake_server import document_text, request_schema, schema_responder
@@ -157,8 +156,7 @@ def long_invoice(path: Path, n_items: int, seed: int) -> None:
 
 def pipeline_cpu(n_invoices: int, n_items: int, n_pdfs: int) -> None:
     core.document_evidence = _timed(core.document_evidence)
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
+    with scratch() as folder:
         invoices = []
         for i in range(n_invoices):
             long_invoice(folder / f"invoice-{i}.pdf", n_items, seed=i)
@@ -193,17 +191,7 @@ def _pipeline_line(url: str, label: str, paths: list[Path], schema: str) -> str:
     cpu: dict[str, float] = {}
     step = []
     for mode in ("off", "flag") * 3:  # interleaved, three times; the lowest counts
-        config = Config.resolve(
-            base_url=url,
-            api_key="x",
-            concurrency=8,
-            quiet=True,
-            cache=False,
-            requests_per_minute=0,
-            tokens_per_minute=0,
-            evidence=mode,
-            context_window=32_768,
-        )
+        config = bench_config(url, 8, evidence=mode, context_window=32_768)
         start, STEP_CPU[0] = cpu_seconds(), 0.0
         report = extract_paths(paths, schema, config, progress=False)
         spent = cpu_seconds() - start

@@ -13,60 +13,26 @@ from __future__ import annotations
 
 import argparse
 import logging
-import resource
-import subprocess
-import sys
-import tempfile
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
-from extract import Config, extract_paths
+from extract import extract_paths
 from extract.evaluation.loaders import load_module
 from extract.ingest.documents import read_document
-from extract.ingest.pdf_reader import reading_with, worker_cpu_seconds
+from extract.ingest.pdf_reader import reading_with
 from extract.ingest.pdf_text import pdfium_pages, pypdf_pages
 from extract.llm.backends.registry import make_backend
 from extract.run.core import plan_chunks
 from extract.run.task import Task
 from extract.schema_registry import load_schema
+from tests.bench.common import bench_config, cpu_seconds, fake_api, ideal_seconds, scratch
 from tests.conftest import NDA_PDFS
-
-
-@contextmanager
-def fake_api(latency: float, responder: str | None = None):
-    extra = ["--responder", responder] if responder else []
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.fake_server", "--latency", str(latency), *extra],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        yield proc.stdout.readline().strip()
-    finally:
-        proc.stdin.close()
-        proc.wait(timeout=10)
-
-
-def cpu_seconds() -> float:
-    """This process's CPU time plus the PDF reader process's (PDFs are parsed there)."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime + worker_cpu_seconds()
 
 
 def cpu_per_page(n_docs: int) -> None:
     pdfs = sorted(NDA_PDFS.glob("*.pdf"))[:n_docs]
     with fake_api(0.0) as url:
-        config = Config.resolve(
-            base_url=url,
-            api_key="x",
-            concurrency=8,
-            quiet=True,
-            cache=False,
-            requests_per_minute=0,
-            tokens_per_minute=0,
-        )
+        config = bench_config(url, 8)
         backend = make_backend(config)
         name, model = load_schema("nda")
         task = Task.build(model, name, config)
@@ -175,28 +141,19 @@ def pdf_text_quality(limit: int | None = None) -> None:
 
 
 def throughput(n_docs: int, latency: float, concurrencies: list[int]) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
+    with scratch() as folder:
         for i in range(n_docs):
             (folder / f"receipt-{i:04d}.txt").write_text(
                 f"SHOP {i} SDN BHD\nDATE: 01/02/2018\nTOTAL {i % 97}.50\n"
             )
         with fake_api(latency) as url:
             for concurrency in concurrencies:
-                config = Config.resolve(  # no cache, no rate limit: measure the pool itself
-                    base_url=url,
-                    api_key="x",
-                    concurrency=concurrency,
-                    quiet=True,
-                    cache=False,
-                    requests_per_minute=0,
-                    tokens_per_minute=0,
-                )
+                config = bench_config(url, concurrency)  # measures the pool itself
                 start = time.monotonic()
                 report = extract_paths([folder], "receipt", config, progress=False)
                 wall = time.monotonic() - start
                 requests = int(report.tables.documents["requests"].sum())
-                ideal = requests * latency / concurrency
+                ideal = ideal_seconds(requests, latency, concurrency)
                 ok = report.status_counts.get("ok", 0)
                 print(
                     f"  {n_docs} docs, latency {latency}s, concurrency {concurrency:3}: "

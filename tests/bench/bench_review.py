@@ -26,11 +26,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from extract import Config, extract_paths
+from extract import extract_paths
 from extract.output.review import write_review
 from extract.output.review.tables import child_tables, read_table
 from extract.output.texts import texts_path
 from extract.output.writers import child_path, evidence_path, write_frame
+from tests.bench.common import bench_config
 from tests.browser import chromium
 from tests.conftest import EVALDATA, NDA_PDFS
 from tests.fake_server import FakeOpenAI, document_text, schema_responder
@@ -95,15 +96,7 @@ def run_pipeline(kind: str, docs: Path, out: Path, answers: dict[str, dict[str, 
     schema = "receipt" if kind == "receipts" else "nda"
     started = time.perf_counter()
     with FakeOpenAI(schema_responder(fill)) as fake:
-        config = Config.resolve(
-            backend="openai",
-            base_url=fake.base_url,
-            api_key="x",
-            cache=False,
-            concurrency=16,
-            requests_per_minute=0,
-            tokens_per_minute=0,
-        )
+        config = bench_config(fake.base_url, 16, backend="openai", quiet=False)
         extract_paths([docs], schema, config, out=out, progress=False)
     return time.perf_counter() - started
 

@@ -22,6 +22,7 @@ from extract.evidence.locating import TextIndex, parse_number
 from extract.evidence.rows import ChunkSpan, collect_evidence
 from extract.output.texts import read_texts
 from tests.bench.myers_baseline import fuzzy_find as myers_fuzzy_find
+from tests.cli_args import run_args
 from tests.conftest import ROOT, real_pdfs
 from tests.fake_server import FakeOpenAI, document_text, schema_responder
 
@@ -31,8 +32,7 @@ LINE = re.compile(r"^\s*(\d+)\s+(.+?)\s+GBP\s+([\d.]+)\s+GBP\s+([\d,.]+)$", re.M
 
 def run(paths: list[Path], schema: str, out: Path, fill, *extra: str) -> int:
     with FakeOpenAI(schema_responder(fill)) as fake:
-        options = ["--base-url", fake.base_url, "--api-key", "x", "--quiet", *extra]
-        return main(["run", *map(str, paths), "--schema", schema, "--out", str(out), *options])
+        return main(run_args(paths, schema, out, fake.base_url, "--quiet", *extra))
 
 
 def read(path: Path) -> pd.DataFrame:

@@ -27,6 +27,7 @@ from extract.ingest.ocr_layout import OcrText
 from extract.output.review import write_review
 from extract.output.texts import read_texts
 from tests.browser import chromium, find_browser
+from tests.cli_args import run_args
 from tests.conftest import EVALDATA, require_evaldata
 from tests.fake_server import FakeOpenAI, document_text, schema_responder
 from tests.scanned import image_pdf, mixed_pdf, scanned_page, text_pdf_bytes
@@ -73,9 +74,8 @@ def scans_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     mixed_pdf(folder / "mixed.pdf", letter, [scanned_page(["Invoice", "TOTAL DUE 77.10"])])
     out = folder / "out" / "scans.parquet"
     with FakeOpenAI(schema_responder(answers)) as fake:  # no cache: this fixture outlives tmp
-        code = main(["run", str(folder), "--schema", "receipt", "--out", str(out),
-                     "--base-url", fake.base_url, "--api-key", "x", "--quiet", "--rpm", "0",
-                     "--no-cache"])  # fmt: skip
+        options = ("--quiet", "--rpm", "0", "--no-cache")
+        code = main(run_args(folder, "receipt", out, fake.base_url, *options))
     assert code == 0
     return out
 

@@ -16,6 +16,7 @@ import extract.ingest.documents as documents
 from extract.cli import main
 from extract.errors import DocumentError
 from extract.ingest.documents import read_document
+from tests.cli_args import run_args
 from tests.fake_server import FakeOpenAI, document_text, schema_responder
 from tests.make_sample_docs import pdf_file
 
@@ -33,8 +34,7 @@ def receipts(folder: Path, n: int) -> Path:
 
 
 def run(paths: list[Path], out: Path, url: str, *extra: str) -> int:
-    args = ["run", *map(str, paths), "--schema", "receipt", "--out", str(out)]
-    return main([*args, "--base-url", url, "--api-key", "x", "--rpm", "0", "-q", *extra])
+    return main(run_args(paths, "receipt", out, url, "--rpm", "0", "-q", *extra))
 
 
 # --- 8: the run's own files, links out of the folder ---------------------------------------

@@ -13,6 +13,7 @@ import pytest
 
 from extract.cli import main
 from extract.llm.confidence import value_confidences
+from tests.cli_args import run_args
 from tests.conftest import ROOT
 from tests.fake_server import DEFAULT_MODELS, FakeOpenAI, schema_responder
 
@@ -42,10 +43,7 @@ def fill(_request) -> dict:
 def run(tmp_path: Path, fake: FakeOpenAI, *extra: str) -> tuple[int, pd.DataFrame, list]:
     out = tmp_path / "inv.parquet"
     before = len(fake.chat_requests())
-    endpoint = ["--base-url", fake.base_url, "--api-key", "x", *extra]
-    code = main(
-        ["run", str(INVOICE), "--schema", "invoice", "--out", str(out), *endpoint, "--quiet"]
-    )
+    code = main(run_args(INVOICE, "invoice", out, fake.base_url, *extra, "--quiet"))
     evidence = pd.read_parquet(tmp_path / "inv.evidence.parquet").set_index("field")
     return code, evidence, fake.chat_requests()[before:]
 

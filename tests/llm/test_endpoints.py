@@ -18,6 +18,7 @@ from extract.cli import main
 from extract.errors import ProviderError
 from extract.ingest.tokenizer import count_tekken_tokens
 from extract.llm.retry import RetryPolicy
+from tests.cli_args import run_args
 from tests.conftest import ROOT
 from tests.fake_server import Error, FakeOpenAI, Reply, document_text, schema_responder
 
@@ -58,8 +59,7 @@ def receipt(folder: Path, name: str, n: int) -> Path:
 
 
 def run(paths: list[Path], out: Path, url: str, *extra: str, schema: str = "receipt") -> int:
-    args = ["run", *map(str, paths), "--schema", schema, "--out", str(out), "--base-url", url]
-    return main([*args, "--api-key", "x", "--rpm", "0", "--no-cache", *extra])
+    return main(run_args(paths, schema, out, url, "--rpm", "0", "--no-cache", *extra))
 
 
 def prompt_tokens(body: dict) -> int:

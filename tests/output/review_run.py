@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 from extract.cli import main
+from tests.cli_args import run_args
 from tests.conftest import NDA_PDFS, ROOT
 from tests.fake_server import FakeOpenAI, document_text, schema_responder
 from tests.test_cli import invoice_fill
@@ -52,23 +53,7 @@ def make_run(folder: Path, suffix: str = ".parquet", *extra: str) -> Path:
         shutil.copy(sorted(NDA_PDFS.glob("*.pdf"))[0], docs / "nda-nike.pdf")
     out = folder / "out" / f"invoices{suffix}"
     with FakeOpenAI(schema_responder(fill)) as fake:
-        main(
-            [
-                "run",
-                str(docs),
-                "--schema",
-                "invoice",
-                "--out",
-                str(out) + ("/" if suffix == "/" else ""),  # a trailing slash: a dataset
-                "--backend",
-                "openai",
-                "--base-url",
-                fake.base_url,
-                "--api-key",
-                "x",
-                "--no-cache",
-                "--quiet",
-                *extra,
-            ]
-        )
+        where = str(out) + ("/" if suffix == "/" else "")  # a trailing slash: a dataset
+        options = ("--backend", "openai", "--no-cache", "--quiet", *extra)
+        main(run_args(docs, "invoice", where, fake.base_url, *options))
     return out

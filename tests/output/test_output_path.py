@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from extract.cli import main
+from tests.cli_args import run_args
 from tests.fake_server import FakeOpenAI, schema_responder
 
 
@@ -21,8 +22,7 @@ def receipts(folder: Path, n: int = 3) -> Path:
 
 
 def run(docs: Path, out: Path, url: str, *extra: str) -> int:
-    return main(["run", str(docs), "--schema", "invoice", "--out", str(out), "--base-url", url,
-                 "--api-key", "x", "-q", *extra])  # fmt: skip
+    return main(run_args(docs, "invoice", out, url, "-q", *extra))
 
 
 def unwritable_outputs(tmp_path: Path) -> list[Path]:

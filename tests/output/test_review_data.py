@@ -18,6 +18,7 @@ from extract.output.review import write_review
 from extract.output.review.gather import gather
 from extract.output.review.html import script_json
 from extract.output.review.images import png_grey
+from tests.cli_args import run_args
 from tests.conftest import ROOT
 from tests.fake_server import FakeOpenAI, schema_responder
 from tests.output.review_run import HOSTILE_VALUE, make_run
@@ -63,8 +64,8 @@ def run_nda(tmp_path: Path, parties: list[str]) -> Path:
     out = tmp_path / "nda.parquet"
     fill = {"parties": parties, "effective_date": "2019-09-02"}
     with FakeOpenAI(schema_responder(lambda _request: fill)) as fake:
-        args = ["run", str(NDA), "--schema", "nda", "--out", str(out), "--backend", "openai"]
-        code = main([*args, "--base-url", fake.base_url, "--api-key", "x", "--no-cache", "-q"])
+        options = ("--backend", "openai", "--no-cache", "-q")
+        code = main(run_args(NDA, "nda", out, fake.base_url, *options))
     assert code == 0
     return out
 

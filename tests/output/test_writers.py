@@ -14,6 +14,7 @@ from extract.cli import main
 from extract.errors import OutputError
 from extract.output.tables import Tables
 from extract.output.writers import write_tables
+from tests.cli_args import run_args
 from tests.fake_server import FakeOpenAI, schema_responder
 
 FORMULAS = ['=HYPERLINK("http://evil.example","click")', "+1+2", "-3+4", "@SUM(A1:A9)"]
@@ -34,8 +35,7 @@ def memo_schema(tmp_path: Path) -> str:
 
 
 def run(doc: Path, schema: str, out: Path, url: str) -> int:
-    args = ["run", str(doc), "--schema", schema, "--out", str(out), "--base-url", url]
-    return main([*args, "--api-key", "x", "--rpm", "0", "-q", "--no-cache"])
+    return main(run_args(doc, schema, out, url, "--rpm", "0", "-q", "--no-cache"))
 
 
 def test_csv_cells_a_spreadsheet_would_run_are_written_as_text(tmp_path: Path, memo_schema):

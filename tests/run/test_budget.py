@@ -11,6 +11,7 @@ import pytest
 
 from extract.cli import main
 from extract.llm.pricing import Price
+from tests.cli_args import run_args
 from tests.fake_server import (
     FakeOpenAI,
     RecordedRequest,
@@ -35,8 +36,7 @@ def receipts(folder: Path, n: int) -> Path:
 
 
 def run(docs: Path, out: Path, url: str, *extra: str) -> int:
-    return main(["run", str(docs), "--schema", "receipt", "--out", str(out), "--base-url", url,
-                 "--api-key", "x", "--quiet", "--rpm", "0", "--no-cache", *extra])  # fmt: skip
+    return main(run_args(docs, "receipt", out, url, "--quiet", "--rpm", "0", "--no-cache", *extra))
 
 
 def test_max_cost_at_concurrency_16_overshoots_by_at_most_one_request(tmp_path: Path):

@@ -15,6 +15,7 @@ from extract.llm.backends.base import StructuredRequest
 from extract.llm.backends.local import weights_identity
 from extract.llm.prompting import PROMPT_VERSION
 from extract.run.cache import cache_key
+from tests.cli_args import run_args
 from tests.fake_server import FakeOpenAI, document_text, schema_responder
 
 
@@ -31,8 +32,7 @@ def receipts(folder: Path, n: int) -> Path:
 
 
 def run(docs: Path, out: Path, url: str, cache: Path) -> int:
-    args = ["run", str(docs), "--schema", "receipt", "--out", str(out), "--base-url", url]
-    return main([*args, "--api-key", "x", "--rpm", "0", "-q", "--cache-path", str(cache)])
+    return main(run_args(docs, "receipt", out, url, "--rpm", "0", "-q", "--cache-path", str(cache)))
 
 
 def test_a_cache_file_that_is_not_a_database_is_moved_aside(tmp_path: Path, capsys):

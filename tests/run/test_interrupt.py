@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from tests.cli_args import run_args
 from tests.conftest import ROOT
 from tests.fake_server import FakeOpenAI, schema_responder
 
@@ -26,9 +27,8 @@ def receipts(folder: Path, n: int) -> Path:
 
 
 def command(docs: Path, out: Path, url: str, cache: Path) -> list[str]:
-    return [sys.executable, "-m", "extract", "run", str(docs), "--schema", "receipt",
-            "--out", str(out), "--base-url", url, "--api-key", "x", "--cache-path", str(cache),
-            "--concurrency", str(CONCURRENCY), "--rpm", "0", "-q"]  # fmt: skip
+    options = ("--cache-path", str(cache), "--concurrency", str(CONCURRENCY), "--rpm", "0", "-q")
+    return [sys.executable, "-m", "extract", *run_args(docs, "receipt", out, url, *options)]
 
 
 def wait_for_requests(fake: FakeOpenAI, n: int, proc: subprocess.Popen) -> None:

@@ -11,6 +11,7 @@ import pytest
 
 from extract.cli import main
 from extract.run.progress import Progress, pick_style
+from tests.cli_args import run_args
 from tests.conftest import ROOT
 from tests.fake_server import FakeOpenAI, schema_responder
 
@@ -53,10 +54,7 @@ def test_cli_off_a_terminal_prints_a_start_line_and_one_line_per_document(
         shutil.copy(ROOT / "sample_docs" / name, docs / name)
     (docs / "broken.pdf").write_bytes(b"%PDF-1.7 not really")
     with FakeOpenAI(schema_responder(lambda r: {})) as fake:
-        code = main([
-            "run", str(docs), "--schema", "invoice", "--out", str(tmp_path / "t.csv"),
-            "--base-url", fake.base_url, "--api-key", "x",
-        ])  # fmt: skip
+        code = main(run_args(docs, "invoice", tmp_path / "t.csv", fake.base_url))
     err = capsys.readouterr().err
     assert code == 1  # the broken PDF
     assert re.search(r"^extract: 3 document\(s\), backend openai, model ", err, re.M)

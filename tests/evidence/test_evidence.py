@@ -147,18 +147,8 @@ def test_every_value_of_an_invoice_pdf_has_its_quote_page_and_box(tmp_path: Path
 
 
 def test_require_empties_unsupported_values_and_off_skips_the_work(tmp_path: Path):
-    out = tmp_path / "inv.parquet"
-    assert (
-        run(
-            [SAMPLES / "invoice-acme-2024-017.pdf"],
-            "invoice",
-            out,
-            invoice_fill,
-            "--evidence",
-            "require",
-        )
-        == 0
-    )
+    acme, out = [SAMPLES / "invoice-acme-2024-017.pdf"], tmp_path / "inv.parquet"
+    assert run(acme, "invoice", out, invoice_fill, "--evidence", "require") == 0
     documents, evidence, _ = outputs(out)
     items = read(tmp_path / "inv.line_items.parquet")
     assert pd.isna(documents.loc[0, "customer.address"])
@@ -174,17 +164,7 @@ def test_require_empties_unsupported_values_and_off_skips_the_work(tmp_path: Pat
     }
     assert (dropped["match"] == "none").all()
 
-    assert (
-        run(
-            [SAMPLES / "invoice-acme-2024-017.pdf"],
-            "invoice",
-            out,
-            invoice_fill,
-            "--evidence",
-            "off",
-        )
-        == 0
-    )
+    assert run(acme, "invoice", out, invoice_fill, "--evidence", "off") == 0
     assert not (tmp_path / "inv.evidence.parquet").exists()  # the stale one is gone
     documents = read(out)
     assert documents["grounded"].isna().all() and documents["ungrounded"].isna().all()

@@ -34,6 +34,7 @@ from extract.llm.weights.fetch import ensure_model
 from extract.run.pool import Runner
 from extract.run.services import RunServices
 from extract.run.task import Task
+from tests.cli_args import run_args
 
 REAL_MODEL_DIR = fetch.default_cache_dir()  # read at import: tests get their own XDG cache
 N_CTX = 2048
@@ -137,9 +138,8 @@ def notices(tmp_path: Path) -> tuple[Path, str]:
 
 
 def run(paths: list[Path], schema: str, out: Path, url: str, *extra: str) -> int:
-    args = ["run", *map(str, paths), "--schema", schema, "--out", str(out), "--base-url", url]
-    args += ["--api-key", "x", "--model", MODEL, "--concurrency", "1", "--timeout", "900"]
-    return main([*args, "--rpm", "0", "-q", *extra])
+    options = ("--model", MODEL, "--concurrency", "1", "--timeout", "900", "--rpm", "0", "-q")
+    return main(run_args(paths, schema, out, url, *options, *extra))
 
 
 def test_end_to_end_on_a_real_server_with_a_small_context(llama_server, notices, tmp_path):

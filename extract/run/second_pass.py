@@ -229,6 +229,7 @@ def _ask(
     )
     key = services.cache_key(request)
     hit = services.recall(key)
+    fresh = hit is None or hit.data is None
     if hit is not None and hit.data is not None:
         usage.add(Usage(**hit.usage))
         raw, answered = hit.data, hit.models
@@ -244,7 +245,7 @@ def _ask(
     grounded = ground_answer({n: raw.get(n) for n in names}, grounding, doc.text)
     # validated with the rest of the record: the schema's own normalisers run on the new values
     checked = task.schema.model_validate({**data, **grounded}).model_dump(mode="json")
-    if hit is None:
+    if fresh:  # kept only once it validated, like a chunk's answer
         services.remember(key, CachedAnswer(raw, asdict(usage), answered))
     return {n: checked.get(n) for n in names}
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import BaseModel, Field, field_validator
 
 from extract import Config, extract_document
 from extract.evidence.passages import find_passages
@@ -137,6 +138,29 @@ def test_a_failed_second_request_keeps_the_first_result(nike: Path):
     assert result.status == "ok" and result.data["parties"] == ["Eric Dean Sprunk"]
     assert result.second_pass == {"asked": ["parties", "effective_date", "term"], "changed": []}
     assert any("InvalidAnswer" in note for note in result.notes)
+
+
+class Fragile(BaseModel):
+    """An agreement whose title validator has a bug that only the second answer meets."""
+
+    document_name: str | None = Field(None, json_schema_extra={"important": True})
+
+    @field_validator("document_name")
+    @classmethod
+    def _bug(cls, value: str | None) -> str | None:
+        if value == "COVENANT NOT TO COMPETE":
+            raise TypeError("a bug in the schema")  # not a validation error: it propagates
+        return value
+
+
+def test_a_bug_in_the_second_pass_never_loses_the_document(nike: Path):
+    again = {"document_name": "COVENANT NOT TO COMPETE"}
+    with FakeOpenAI(responder({"document_name": None}, again)) as fake:
+        result = extract_document(nike, Fragile, config=config(fake, second_pass=True))
+        assert len(fake.chat_requests()) == 2
+    assert result.status == "ok" and result.data == {"document_name": None}
+    assert result.second_pass is None
+    assert result.notes == ["second pass failed: TypeError: a bug in the schema"]
 
 
 def test_passages_for_the_governing_law_hold_the_clause_with_its_page(nike: Path):

@@ -95,6 +95,23 @@ def test_off_sends_one_request_and_keeps_the_first_answer(nike: Path):
     assert result.second_pass is None and not result.notes
 
 
+def test_with_nothing_in_doubt_on_gives_the_same_row_as_off(nike: Path):
+    settled = {**FIRST, "parties": ["Eric Dean Sprunk", "NIKE, Inc."], "term": None}
+    settled["effective_date"] = "04/18/01"  # printed beside the signatures
+    rows = []
+    for on in (False, True):
+        with FakeOpenAI(responder(settled, {})) as fake:
+            rows.append(extract_document(nike, "nda", config=config(fake, second_pass=on)))
+            assert len(fake.chat_requests()) == 1
+    off, on_ = rows
+    assert on_.data == off.data and on_.data["effective_date"] == "2001-04-18"
+    assert on_.notes == off.notes == [] and on_.usage == off.usage
+    assert on_.second_pass is None
+    assert [(r.field, r.quote) for r in on_.evidence.rows] == [
+        (r.field, r.quote) for r in off.evidence.rows
+    ]
+
+
 @pytest.mark.parametrize(
     ("answer", "kept"),
     [

@@ -93,8 +93,8 @@ def s3():
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def client(s3):
+@contextlib.contextmanager
+def cluster_client():
     # The workers inherit the S3 settings. A dead worker's leases come back after the
     # lease timeout (30 s by default).
     with (
@@ -112,6 +112,22 @@ def client(s3):
         ) as cluster,
         Client(cluster) as c,
     ):
+        yield c
+
+
+@pytest.fixture(scope="module")
+def client(s3):
+    with cluster_client() as c:
+        yield c
+
+
+@pytest.fixture
+def own_client(s3):
+    """A cluster of its own, for the tests that kill workers: what one leaves behind
+    (a nanny still restarting a worker, leases waiting out their timeout) must not
+    reach the next (the poisoned-document test hung twice in nine runs after the
+    killed-worker test on a shared cluster)."""
+    with cluster_client() as c:
         yield c
 
 
@@ -353,7 +369,10 @@ def test_max_cost_holds_for_the_cluster_and_the_run_resumes(client, tmp_path):
     assert (again.tables.documents["status"] == "ok").sum() == 12
 
 
-def test_a_killed_worker_loses_nothing_and_its_finished_chunks_are_not_paid_again(client, tmp_path):
+def test_a_killed_worker_loses_nothing_and_its_finished_chunks_are_not_paid_again(
+    own_client, tmp_path
+):
+    client = own_client
     docs = make_invoices(tmp_path / "docs", 48)
     log = Terminal("")
     with (
@@ -384,7 +403,8 @@ def test_a_killed_worker_loses_nothing_and_its_finished_chunks_are_not_paid_agai
     assert sorted(name for _, name in shown) == sorted(p.name for p in docs.iterdir())
 
 
-def test_a_document_that_kills_its_worker_becomes_an_error_row(client, tmp_path):
+def test_a_document_that_kills_its_worker_becomes_an_error_row(own_client, tmp_path):
+    client = own_client
     docs = tmp_path / "docs"
     docs.mkdir()
     for i in range(70):  # 35 tasks of two documents; n04.txt shares its task with n05.txt

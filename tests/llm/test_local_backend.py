@@ -369,3 +369,28 @@ def test_the_demo_invoice_in_one_request_with_the_totals_it_prints(
     assert {k: float(row[k]) for k in printed} == printed
     items = pd.read_parquet(tmp_path / "invoices.line_items.parquet")
     assert len(items) >= 20 and items["description"].iloc[0] == "Hex bolt M8x40"
+
+
+def test_checking_the_best_token_first_gives_the_answer_the_full_grammar_check_gives(
+    backend, model_path: Path
+):
+    """The backend's sampler asks the grammar about the most likely token only (the full
+    vocabulary only when it is refused): greedy decoding must pick the same tokens."""
+    import llama_cpp
+
+    from extract.llm.backends.grammar_first import GrammarFirstLlama
+    from extract.llm.backends.local import compact_gbnf
+
+    assert isinstance(backend._llm, GrammarFirstLlama)
+    plain = llama_cpp.Llama(
+        model_path=str(model_path), n_ctx=1024, n_threads=2, n_threads_batch=2, verbose=False
+    )
+    try:
+        request = _request("CORNER CAFE\n2 x Flat white   7.00\nMuffin 3.50\nTOTAL   10.50")
+        grammar = llama_cpp.LlamaGrammar.from_string(compact_gbnf(SCHEMA), verbose=False)
+        expected = plain.create_chat_completion(
+            messages=list(request.messages), grammar=grammar, max_tokens=64, temperature=0.0
+        )["choices"][0]["message"]["content"]
+    finally:
+        plain.close()
+    assert backend.complete(request).text == expected

@@ -52,6 +52,7 @@ import numpy as np
 from extract.config import Config
 from extract.errors import ConfigError, ContextLengthError, ProviderError
 from extract.llm.backends.base import Answer, StructuredRequest, Timings
+from extract.llm.backends.grammar_first import GrammarFirstLlama
 from extract.llm.wire import Wire, tuple_wire
 
 try:
@@ -102,7 +103,7 @@ class LocalBackend:
             )
         try:
             with _without_extra_buffers():
-                self._llm = llama_cpp.Llama(
+                self._llm = GrammarFirstLlama(
                     model_path=str(path),
                     n_ctx=config.context_window,
                     n_threads=threads,

@@ -147,9 +147,10 @@ def levers(
         (
             "prompt lookup (logits_all, 4-token drafts)",
             {
+                "logits_all": True,  # the Python draft loop reads every position's logits
                 "draft_model": llama_cpp.llama_speculative.LlamaPromptLookupDecoding(
                     num_pred_tokens=4
-                )
+                ),
             },
         ),
     ]

@@ -32,7 +32,9 @@ from extract.run.task import Task
 
 MIN_PARTITIONS = 64  # tasks per run at least, when there are documents enough: they balance
 MAX_PARTITION = 500  # documents per task at most: a rerun after a fault repeats little
-SINGLE_RETRIES = 1  # a document alone whose task died is tried once more before its error row
+SINGLE_RETRIES = (
+    3  # a document alone whose task died is tried again (up to 3 times) before its error row
+)
 
 
 @dataclass

@@ -169,7 +169,8 @@ def party_name(value: Any) -> Any:
     value = blank_to_none(value)
     if not isinstance(value, str):
         return value
-    if _ROLE_ONLY.fullmatch(value) or re.match(r"an? [a-z]", value):  # "a director nominee of"
+    value = value.lstrip(" ,;:")  # ", an electric membership corporation": a clause's tail
+    if not value or _ROLE_ONLY.fullmatch(value) or re.match(r"an? [a-z]", value):  # "a director"
         return None
     text = _ROLE_PREFIX.sub("", value)
     for pattern in (_ROLE_QUOTED, _ROLE_PAREN, _INCORPORATION, _ROLE_QUOTED):

@@ -134,6 +134,9 @@ def test_decimal_amount(raw: Any, expected: Any):
         ("Nike, Inc.", "Nike, Inc."),
         ("Company-Wide Solutions Inc", "Company-Wide Solutions Inc"),
         ("n/a", None),
+        # a clause's tail copied as a name (a 1.5B model reading OCR text looped on it)
+        (", an electric membership corporation", None),
+        (", a corporation", None),
     ],
 )
 def test_party_name(raw: Any, expected: Any):

@@ -73,6 +73,8 @@ def cache_key(
     }
     if identity is not None:
         material["identity"] = identity
+    if request.max_items:  # only when set, so keys made before it existed stay the same
+        material["max_items"] = request.max_items
     blob = json.dumps(material, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     # surrogatepass: a lone surrogate (an undecodable file name) must not break the key
     return hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()

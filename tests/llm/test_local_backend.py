@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from extract.errors import ConfigError, ProviderError
+from extract.llm.strict_schema import to_strict_schema
 from extract.llm.weights import fetch
 from extract.llm.weights.catalogue import DEFAULT_MODEL, MODELS, ModelSpec, Part
 from extract.llm.weights.fetch import ensure_model
@@ -258,6 +259,32 @@ def test_grammar_allows_no_whitespace_between_json_tokens():
     )
     assert rules["space"] == '""'  # llama.cpp's converter allows `" "?` after every token
     assert "total-kv" in rules and "space" in rules["total-kv"]
+
+
+def test_a_capped_list_is_a_bounded_repetition_in_the_grammar():
+    """The NDA's parties (`expected_items` 2) may hold at most 8 names under the grammar,
+    nullable or not; the other fields are untouched."""
+    pytest.importorskip("llama_cpp", reason="llama-cpp-python not installed")
+    from extract.llm.backends.local import capped, compact_gbnf
+    from extract.run.task import list_caps
+    from schemas.nda import NDA
+
+    caps = list_caps(NDA)
+    assert caps == {"parties": 8}
+    schema = to_strict_schema(NDA)
+    nullable = {**schema, "properties": {**schema["properties"]}}
+    nullable["properties"]["parties"] = {
+        "anyOf": [schema["properties"]["parties"], {"type": "null"}]
+    }
+    for variant in (schema, nullable):
+        rules = dict(
+            line.split(" ::= ", 1)
+            for line in compact_gbnf(capped(variant, caps)).splitlines()
+            if " ::= " in line
+        )
+        parties = next(v for k, v in rules.items() if k.startswith("parties") and "[" in v)
+        assert parties.count("string") == 8 and "*" not in parties
+    assert capped(schema, {}) is schema
 
 
 def test_physical_cores_counts_each_core_once():

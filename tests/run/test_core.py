@@ -187,3 +187,21 @@ def test_max_tokens_follows_the_schema_and_the_chunk_up_to_the_configured_cap():
         small, large = (r.body["max_tokens"] for r in fake.chat_requests())
     assert 256 <= small < 1024  # a receipt's fields need little; a looping model stops early
     assert large == 2048  # hundreds of lines to copy: the cap (--max-tokens)
+
+
+def test_list_caps_reach_grammar_backends_only_never_a_hosted_schema():
+    """The NDA's parties are capped for a grammar (a looping small model); the strict
+    schema a provider gets carries no item counts (some reject them)."""
+    nda = Document(doc_id="n1", source="nda.txt", pages=("This NDA is between A Inc. and B LLC.",))
+    answer = {"parties": ["A Inc.", "B LLC"], "effective_date": None}
+    with FakeOpenAI(
+        schema_responder(lambda r: {**answer, "jurisdiction": None, "term": None})
+    ) as fake:
+        result = extract_document(nda, "nda", config=config(fake))
+        body = fake.chat_requests()[0].body
+    assert result.data["parties"] == ["A Inc.", "B LLC"]
+    assert "maxItems" not in json.dumps(body)
+
+    from extract.api import build_task
+
+    assert build_task("nda", Config.resolve(backend="local")).max_items == {"parties": 8}

@@ -24,6 +24,9 @@ class StructuredRequest:
     `messages` holds the system prompt, the user message with the document
     chunk and, on a re-ask, the rejected answer and the correction.
     `schema` is the strict JSON schema (see `extract.llm.strict_schema`).
+    `max_items` caps top-level lists for backends that decode under a grammar
+    (a small model can repeat one list item until `max_tokens` runs out); the
+    strict schema carries no item counts, so hosted providers never see it.
     """
 
     messages: tuple[Message, ...]
@@ -32,6 +35,7 @@ class StructuredRequest:
     max_tokens: int
     temperature: float = 0.0
     tags: dict[str, str] = field(default_factory=dict)
+    max_items: dict[str, int] = field(default_factory=dict)  # field -> most items (grammars)
 
 
 @dataclass(frozen=True)

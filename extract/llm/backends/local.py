@@ -126,7 +126,7 @@ class LocalBackend:
         return tuple_wire(schema)
 
     def complete(self, request: StructuredRequest) -> Answer:
-        grammar = self._grammar(request.schema, request.schema_name)
+        grammar = self._grammar(capped(request.schema, request.max_items), request.schema_name)
         with self._lock:
             if self._llm is None:
                 raise ProviderError("the local model was closed", provider=PROVIDER)
@@ -265,6 +265,26 @@ class _TokenRecorder:
         it) and log-probability."""
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         return tuple((decoder.decode(llm.detokenize([t])), lp) for t, lp in self.steps)
+
+
+def capped(schema: dict[str, Any], max_items: dict[str, int]) -> dict[str, Any]:
+    """`schema` with `maxItems` on the named top-level lists (nullable ones too), which
+    llama.cpp's converter turns into a bounded repetition in the grammar."""
+    if not max_items:
+        return schema
+    props = dict(schema.get("properties", {}))
+    for name, most in max_items.items():
+        if name not in props:
+            continue
+        node = props[name]
+        if node.get("type") == "array":
+            props[name] = {**node, "maxItems": most}
+        elif "anyOf" in node:
+            options = [
+                {**o, "maxItems": most} if o.get("type") == "array" else o for o in node["anyOf"]
+            ]
+            props[name] = {**node, "anyOf": options}
+    return {**schema, "properties": props}
 
 
 def compact_gbnf(schema: dict[str, Any]) -> str:

@@ -12,7 +12,7 @@ ENGINE ?=
 SCHEDULER ?=
 WORKERS ?=
 
-.PHONY: help install weights browser test lint extract demo eval bench bench-local bench-ocr review bench-review clean bench-dask bench-second-pass
+.PHONY: help install weights browser test lint extract demo eval bench bench-local bench-ocr review bench-review clean bench-dask bench-second-pass bench-prompt
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -58,6 +58,10 @@ bench-local: $(STAMP) weights  ## local model tokens/s through the pipeline vs l
 bench-second-pass: $(STAMP) weights  ## Kleister NDA F1 with and without --second-pass, one cache
 	$(PY) -m pip install --quiet -e '.[eval]'
 	$(PY) -m tests.bench.bench_second_pass $(ARGS)
+
+bench-prompt: $(STAMP) weights  ## F1, prompt tokens and s/doc with and without a schema's worked examples
+	$(PY) -m pip install --quiet -e '.[eval]'
+	$(PY) -m tests.bench.bench_prompt $(ARGS)
 
 bench-ocr: $(STAMP)  ## OCR seconds per page (real receipt scans, rendered NDA pages) vs the text layer
 	$(PY) -m tests.bench.bench_ocr $(ARGS)

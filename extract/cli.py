@@ -168,6 +168,7 @@ def config_from_args(args: argparse.Namespace) -> Config:
         second_pass=_ON_OFF.get(getattr(args, "second_pass", None) or ""),
         logprobs=args.logprobs,
         recheck=args.recheck,
+        examples=args.examples,
         quiet=getattr(args, "quiet", False) or None,
         engine=getattr(args, "engine", None),
         scheduler=getattr(args, "scheduler", None),

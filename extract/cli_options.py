@@ -57,6 +57,12 @@ def add_backend_options(parser: argparse.ArgumentParser) -> None:
         help="ask once more when an answer's values contradict each other (a schema's "
         "checks, e.g. subtotal + tax = total); default auto: hosted models only",
     )
+    g.add_argument(
+        "--examples",
+        choices=["auto", "on", "off"],
+        help="send a schema's worked examples (EXAMPLES) with each request; default auto: "
+        "the embedded model only (its KV cache keeps them; a hosted model bills them every time)",
+    )
     s = parser.add_argument_group("scans and photos")
     s.add_argument(
         "--vision",

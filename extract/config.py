@@ -62,6 +62,10 @@ class Config(BaseModel):
     # once more, saying how. auto: hosted models only. On the embedded 1.5B model the
     # re-ask doubled the demo invoices' time (4 requests instead of 2) and fixed neither.
     recheck: Literal["auto", "on", "off"] = "auto"
+    # A schema's worked examples (EXAMPLES) as earlier turns. auto: the embedded model only,
+    # where llama.cpp's KV cache holds them after the first document; a hosted model is
+    # paid for them on every request (794 of a receipt request's ~1,370 prompt tokens).
+    examples: Literal["auto", "on", "off"] = "auto"
     timeout_s: float = Field(120.0, gt=0)
     max_retries: int = Field(6, ge=0, le=50)
     max_retry_wait_s: float = Field(300.0, ge=0)
@@ -137,6 +141,11 @@ class Config(BaseModel):
     def reasks_on_checks(self) -> bool:
         """Whether a failed cross-field check is re-asked (`recheck`, auto resolved)."""
         return self.recheck == "on" or (self.recheck == "auto" and self.backend != "local")
+
+    @property
+    def sends_examples(self) -> bool:
+        """Whether a schema's worked examples go with each request (`examples`, auto resolved)."""
+        return self.examples == "on" or (self.examples == "auto" and self.backend == "local")
 
     @property
     def local_model_is_bundled(self) -> bool:

@@ -89,7 +89,10 @@ class Task:
         return system_prompt(self.schema_name, self.description, guide, multi_part=multi_part)
 
     def example_turns(self, wire: Wire | None = None) -> tuple[Message, ...]:
-        """The worked examples as earlier turns, their answers in the wire's shape."""
+        """The worked examples as earlier turns, their answers in the wire's shape
+        (none when the run does not send them: `Config.examples`)."""
+        if not self.config.sends_examples:
+            return ()
         encode = wire.encode if wire is not None else (lambda answer: answer)
         return example_messages([(text, encode(answer)) for text, answer in self.examples])
 

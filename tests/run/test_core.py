@@ -205,3 +205,17 @@ def test_list_caps_reach_grammar_backends_only_never_a_hosted_schema():
     from extract.api import build_task
 
     assert build_task("nda", Config.resolve(backend="local")).max_items == {"parties": 8}
+
+
+@pytest.mark.parametrize(("examples", "turns"), [("auto", 0), ("off", 0), ("on", 6)])
+def test_worked_examples_go_to_a_hosted_model_only_when_asked(examples: str, turns: int):
+    """The receipt schema's three worked examples are earlier turns (a document, its
+    answer); a hosted model bills them on every request, so by default it gets none."""
+    with FakeOpenAI() as fake:
+        fake.script(Reply(content=GOOD))
+        result = extract_document(RECEIPT, "receipt", config=config(fake, examples=examples))
+        messages = fake.chat_requests()[0].body["messages"]
+    assert result.status == "ok"
+    assert [m["role"] for m in messages[1:-1]] == ["user", "assistant"] * (turns // 2)
+    assert "KOPI TIAM" in messages[-1]["content"]
+    assert Config.resolve(backend="local").sends_examples

@@ -18,6 +18,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageOps
 
@@ -154,32 +155,10 @@ def bounded(img: Image.Image, max_side: int = WORK_MAX_SIDE) -> Image.Image:
 # --- PDF pages ---------------------------------------------------------------------------
 
 
-def pdf_page_image(data: bytes, index: int, dpi: int = RENDER_DPI) -> Image.Image:
-    """Page `index` of a PDF rendered by PDFium, within the bounds above, as 8-bit L."""
-    import pypdfium2 as pdfium
-
-    with PDFIUM_LOCK:
-        try:
-            pdf = pdfium.PdfDocument(data)
-        except pdfium.PdfiumError as exc:
-            raise DocumentError(f"PDF cannot be rendered: {exc}") from None
-        try:
-            page = pdf[index]
-            w, h = page.get_size()
-            if w <= 0 or h <= 0:
-                raise DocumentError(f"PDF page {index + 1} has no area ({w}x{h} pt)")
-            scale = dpi / 72
-            scale = min(scale, WORK_MAX_SIDE / max(w, h), (WORK_MAX_PIXELS / (w * h)) ** 0.5)
-            bitmap = page.render(scale=max(scale, 1e-3), grayscale=True)
-            img = bitmap.to_pil().convert("L")
-            img.load()
-            return img
-        finally:
-            pdf.close()
-
-
-def pdf_page_size(data: bytes, index: int) -> tuple[float, float]:
-    """Page `index`'s displayed width and height in points (crop box, rotation applied)."""
+@contextmanager
+def _pdfium_page(data: bytes, index: int) -> Iterator[Any]:
+    """Page `index` of a PDF opened by PDFium under its lock (PDFium is not thread-safe);
+    a PDF it cannot open is a DocumentError; page and document closed after."""
     import pypdfium2 as pdfium
 
     with PDFIUM_LOCK:
@@ -190,12 +169,32 @@ def pdf_page_size(data: bytes, index: int) -> tuple[float, float]:
         try:
             page = pdf[index]
             try:
-                w, h = page.get_size()
+                yield page
             finally:
                 page.close()
-            return round(w, 2), round(h, 2)
         finally:
             pdf.close()
+
+
+def pdf_page_image(data: bytes, index: int, dpi: int = RENDER_DPI) -> Image.Image:
+    """Page `index` of a PDF rendered by PDFium, within the bounds above, as 8-bit L."""
+    with _pdfium_page(data, index) as page:
+        w, h = page.get_size()
+        if w <= 0 or h <= 0:
+            raise DocumentError(f"PDF page {index + 1} has no area ({w}x{h} pt)")
+        scale = dpi / 72
+        scale = min(scale, WORK_MAX_SIDE / max(w, h), (WORK_MAX_PIXELS / (w * h)) ** 0.5)
+        bitmap = page.render(scale=max(scale, 1e-3), grayscale=True)
+        img = bitmap.to_pil().convert("L")
+        img.load()
+        return img
+
+
+def pdf_page_size(data: bytes, index: int) -> tuple[float, float]:
+    """Page `index`'s displayed width and height in points (crop box, rotation applied)."""
+    with _pdfium_page(data, index) as page:
+        w, h = page.get_size()
+        return round(w, 2), round(h, 2)
 
 
 def pdf_scanned_pages(

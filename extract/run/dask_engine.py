@@ -32,9 +32,8 @@ from extract.run.task import Task
 
 MIN_PARTITIONS = 64  # tasks per run at least, when there are documents enough: they balance
 MAX_PARTITION = 500  # documents per task at most: a rerun after a fault repeats little
-SINGLE_RETRIES = (
-    3  # a document alone whose task died is tried again (up to 3 times) before its error row
-)
+# A document alone whose task died is tried again (up to 3 times) before its error row.
+SINGLE_RETRIES = 3
 
 
 @dataclass
@@ -172,7 +171,7 @@ def run_on_cluster(
                     continue
                 if doc and tries.get((part, n), 0) < SINGLE_RETRIES:
                     # A document alone can die beside the poisoned one on the same worker:
-                    # ask once more before calling it an error.
+                    # ask again before calling it an error.
                     tries[(part, n)] = tries.get((part, n), 0) + 1
                     key = f"{run_id}-part-{part:05d}-doc-{n:05d}-try-{tries[(part, n)]}"
                     queue.add(submit(part, parts[part][n : n + 1], key, n))

@@ -33,6 +33,7 @@ from llama_cpp.llama_grammar import LlamaGrammar
 from extract.config import Config
 from extract.demo import SAMPLES, run_jobs
 from extract.llm.backends.base import Answer, BackendWrapper, StructuredRequest
+from extract.llm.backends.grammar_first import GrammarFirstLlama
 from extract.llm.backends.local import LocalBackend, _without_extra_buffers
 from extract.llm.wire import Wire, plain_wire
 
@@ -87,17 +88,25 @@ class Baseline(LocalBackend):
         return self._grammars[key]
 
 
+class ChainLlama(GrammarFirstLlama):
+    """The loaded model sampling with llama-cpp-python's own chain (the baseline's sampler);
+    the one loaded model is switched to it for the baseline's profile, and back."""
+
+    _init_sampler = llama_cpp.Llama._init_sampler
+
+
 def demo_profile(name: str, backend: LocalBackend, config: Config) -> dict[str, Any]:
     traced = Traced(backend)
     llm = backend._llm
-    llm.best_first = not isinstance(backend, Baseline)  # before: the grammar checks every token
+    if isinstance(backend, Baseline):  # before: the grammar checked every candidate token
+        llm.__class__ = ChainLlama
     try:
         with tempfile.TemporaryDirectory() as out:
             start = time.perf_counter()
             run_jobs(config, traced, Path(out))
             wall = time.perf_counter() - start
     finally:
-        llm.best_first = True
+        llm.__class__ = GrammarFirstLlama
     rows = traced.rows
     busy = sum(r["prompt_ms"] + r["gen_ms"] for r in rows) / 1000
     gen_s = sum(r["gen_ms"] for r in rows) / 1000

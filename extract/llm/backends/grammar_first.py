@@ -27,8 +27,6 @@ _TOKEN_DATA = np.dtype([("id", np.intc), ("logit", np.single), ("p", np.single)]
 class GrammarFirstLlama(llama_cpp.Llama):
     """`llama_cpp.Llama` whose greedy, grammar-constrained sampling checks the best token first."""
 
-    best_first = True  # False: llama-cpp-python's own chain (a benchmark's baseline)
-
     def _init_sampler(self, **params: Any) -> _internals.LlamaSampler:
         grammar = params.get("grammar")
         plain = (
@@ -37,7 +35,7 @@ class GrammarFirstLlama(llama_cpp.Llama):
             and params.get("frequency_penalty", 0.0) == 0.0
             and params.get("presence_penalty", 0.0) == 0.0
         )
-        if grammar is None or not plain or not self.best_first:
+        if grammar is None or not plain:
             return super()._init_sampler(**params)
         sampler = _internals.LlamaSampler()
         processors = params.get("logits_processor")

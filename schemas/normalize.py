@@ -44,6 +44,8 @@ _ROLE_PREFIX = re.compile(rf"^{_ROLES}(?:\s*\d)?(?:\s*:|\s+[-–])\s*", re.IGNOR
 _INCORPORATION = re.compile(
     r",\s+an?\s+[A-Z][\w .]*?(?:corporation|company|partnership|LLC|limited)\b.*$", re.IGNORECASE
 )
+# "Oglethorpe Power Corporation (An Electric Membership Corporation)": the kind, in brackets
+_INCORPORATION_PAREN = re.compile(r"\s*\(\s*an?\s+[^()]*\)\s*$", re.IGNORECASE)
 
 
 def blank_to_none(value: Any) -> Any:
@@ -173,7 +175,7 @@ def party_name(value: Any) -> Any:
     if not value or _ROLE_ONLY.fullmatch(value) or re.match(r"an? [a-z]", value):  # "a director"
         return None
     text = _ROLE_PREFIX.sub("", value)
-    for pattern in (_ROLE_QUOTED, _ROLE_PAREN, _INCORPORATION, _ROLE_QUOTED):
+    for pattern in (_ROLE_QUOTED, _ROLE_PAREN, _INCORPORATION, _INCORPORATION_PAREN, _ROLE_QUOTED):
         text = pattern.sub("", text)
     return text.strip(" ,;") or value
 

@@ -137,6 +137,10 @@ def test_decimal_amount(raw: Any, expected: Any):
         # a clause's tail copied as a name (a 1.5B model reading OCR text looped on it)
         (", an electric membership corporation", None),
         (", a corporation", None),
+        (
+            "Oglethorpe Power Corporation (An Electric Membership Corporation)",
+            "Oglethorpe Power Corporation",
+        ),
     ],
 )
 def test_party_name(raw: Any, expected: Any):

@@ -191,6 +191,13 @@ def test_mappings_follow_the_gold_formats():
         "party": ["Nike_Inc."],
         "term": ["2_years"],
     }
+    forms = ["II-VI Incorporated", "Heidrick & Struggles, Inc.", "Trace Pty Limited", "Z L.L.C."]
+    assert nda_to_gold({"parties": forms})["party"] == [
+        "II-VI_Inc.",
+        "Heidrick_and_Struggles_Inc.",
+        "Trace_Pty_Ltd.",
+        "Z_LLC",
+    ]
     charity = charity_to_gold(
         {"address_post_town": "BOURNE END", "income_annually_in_british_pounds": 41721}
     )

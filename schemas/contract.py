@@ -18,7 +18,7 @@ class Contract(BaseModel):
         default_factory=list,
         description='Full legal names of the contracting parties (e.g. "Nike, Inc."), without '
         'role labels such as "the Company" or "Distributor".',
-        json_schema_extra={"evidence": "verbatim"},
+        json_schema_extra={"evidence": "name"},
     )
     agreement_date: str | None = Field(
         None,

@@ -24,7 +24,7 @@ class NDA(BaseModel):
         description="Full legal names of the companies or people who are parties to the agreement, "
         'as written, without role labels such as "the Company" or "Recipient".',
         json_schema_extra={
-            "evidence": "verbatim",
+            "evidence": "name",
             "important": True,
             "expected_items": 2,
             "keywords": [

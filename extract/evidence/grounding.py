@@ -12,6 +12,9 @@ text with `json_schema_extra={"evidence": ...}`:
   model tends to cut short.
 - ``"present"``: the value is kept as the model wrote it (a normaliser may
   rewrite it later) but dropped when the text does not contain it.
+- ``"name"``: like verbatim, for the name of a company or person: a name the
+  model wrote without its legal form ("Anadigics") gets it where the text
+  prints it right after the name ("ANADIGICS, Inc."), as legal names are.
 
 A date or a duration the model rewrote is found by what it means ("2018-01-25"
 grounds to a printed "25/01/2018", "2 years" to "two (2) years"). Otherwise matching ignores case, spaces and punctuation, and tolerates a few character
@@ -36,7 +39,7 @@ from extract.evidence.by_meaning import meaning_span
 from extract.evidence.folding import fold
 from extract.evidence.fuzzy import fuzzy_find
 
-EVIDENCE_MODES = ("verbatim", "lines", "present")
+EVIDENCE_MODES = ("verbatim", "lines", "present", "name")
 MIN_PARTIAL = 4  # shorter values must match whole words exactly ("X" is not in "text")
 ERROR_RATE = 0.15  # character errors tolerated per normalised character of a wordy value
 _LINE_BREAK = re.compile(r"[ \t]*\n\s*")
@@ -111,7 +114,26 @@ def _ground(value: str, mode: str, index: NormalisedText, text: str) -> str | No
         return value
     if mode == "lines":
         span = Span(text.rfind("\n", 0, span.start) + 1, _line_end(text, span.end))
-    return _LINE_BREAK.sub(" ", text[span.start : span.end]).strip()
+    found = _LINE_BREAK.sub(" ", text[span.start : span.end]).strip()
+    return with_legal_form(found, text) if mode == "name" else found
+
+
+# A company's legal form, printed after its name: "X, Inc.", "X LLC", "X Pty. Ltd."
+_LEGAL_FORM = (
+    r",?\s+(?:Inc\.?|Incorporated|L\.?L\.?C\.?|Ltd\.?|Limited|Corp\.?|Corporation|Co\.|plc"
+    r"|L\.?P\.?|GmbH|AG|S\.A\.?|N\.V\.?|B\.V\.?|Pty\.? Ltd\.?)(?![\w])"
+)
+_ENDS_WITH_FORM = re.compile(_LEGAL_FORM + r"\s*$", re.IGNORECASE)
+
+
+def with_legal_form(name: str, text: str) -> str:
+    """`name`, or `name` with the legal form the text prints right after it somewhere (as
+    printed there: "ANADIGICS, Inc."); unchanged when it has one or none is printed."""
+    if _ENDS_WITH_FORM.search(" " + name) or not name.strip():
+        return name
+    words = r"\s+".join(re.escape(w) for w in name.split())
+    found = re.search(rf"(?<![\w]){words}{_LEGAL_FORM}", text, re.IGNORECASE)
+    return " ".join(found.group(0).split()) if found else name
 
 
 def _line_end(text: str, end: int) -> int:

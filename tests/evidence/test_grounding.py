@@ -195,3 +195,19 @@ def test_a_duration_in_another_language_is_found_by_its_length(value: str, text:
 def test_offsets_survive_characters_that_lower_case_to_two():
     text = "İSTANBUL TİCARET A.Ş.\nTOTAL 12.50"
     assert ground_answer({"total": "12.50"}, {"total": "verbatim"}, text) == {"total": "12.50"}
+
+
+def test_a_name_gets_the_legal_form_the_text_prints_after_it():
+    text = (
+        "AGREEMENT between ANADIGICS, Inc., a Delaware corporation (\u201cAnadigics\u201d), and\n"
+        "II-VI\nIncorporated. ... Anadigics shall keep ... Dana Whitfield signs."
+    )
+    names = ["Anadigics", "II-VI", "Dana Whitfield", "Nowhere Corp"]
+    out = ground_answer({"parties": names}, {"parties": "name"}, text)
+    assert out["parties"] == [
+        "ANADIGICS, Inc.",
+        "II-VI Incorporated",
+        "Dana Whitfield",
+    ]
+    verbatim = ground_answer({"parties": names}, {"parties": "verbatim"}, text)
+    assert verbatim["parties"][:2] == ["ANADIGICS", "II-VI"]  # verbatim keeps what it matched

@@ -18,7 +18,9 @@ class Contract(BaseModel):
         default_factory=list,
         description='Full legal names of the contracting parties (e.g. "Nike, Inc."), without '
         'role labels such as "the Company" or "Distributor".',
-        json_schema_extra={"evidence": "name"},
+        # expected_items also caps the list for the embedded model's grammar: on a CUAD
+        # contract it once wrote parties until max_tokens, part after part.
+        json_schema_extra={"evidence": "name", "expected_items": 2},
     )
     agreement_date: str | None = Field(
         None,

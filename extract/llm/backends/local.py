@@ -6,13 +6,14 @@ answer is sampled under a GBNF grammar converted from the request's strict schem
 exactly the schema's keys and types (descriptions only reach the model through
 the field guide of the system prompt; the raw schema is not put in the prompt).
 
-The grammar is built here with llama.cpp's converter (`json_schema_to_gbnf`),
+The grammar is built with llama.cpp's converter (`extract.llm.backends.gbnf`),
 not by passing `response_format={"type": "json_object", "schema": ...}`: on a
 schema its converter cannot handle, llama-cpp-python's chat handler silently
 falls back to a generic-JSON grammar, which would let unconstrained answers
 through. Here such a schema is an error instead. The grammar allows no
-whitespace between JSON tokens (`compact_gbnf`), and lists of flat objects are
-answered as tuples (`wire`, see `extract.llm.wire`): fewer tokens to generate.
+whitespace between JSON tokens, lists a schema expects to be short are capped,
+and lists of flat objects are answered as tuples (`wire`, see
+`extract.llm.wire`): fewer tokens to generate.
 
 Speed: the fixed start of every prompt (system prompt, field guide, worked
 examples) comes before the document, so llama-cpp-python's prefix match keeps
@@ -52,12 +53,13 @@ import numpy as np
 from extract.config import Config
 from extract.errors import ConfigError, ContextLengthError, ProviderError
 from extract.llm.backends.base import Answer, StructuredRequest, Timings
+from extract.llm.backends.gbnf import capped, compact_gbnf
 from extract.llm.backends.grammar_first import GrammarFirstLlama
 from extract.llm.wire import Wire, tuple_wire
 
 try:
     import llama_cpp
-    from llama_cpp.llama_grammar import LlamaGrammar, json_schema_to_gbnf
+    from llama_cpp.llama_grammar import LlamaGrammar
 except ImportError:  # pragma: no cover - depends on the optional extra
     llama_cpp = None  # type: ignore[assignment]
 
@@ -265,42 +267,6 @@ class _TokenRecorder:
         it) and log-probability."""
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         return tuple((decoder.decode(llm.detokenize([t])), lp) for t, lp in self.steps)
-
-
-def capped(schema: dict[str, Any], max_items: dict[str, int]) -> dict[str, Any]:
-    """`schema` with `maxItems` on the named top-level lists (nullable ones too), which
-    llama.cpp's converter turns into a bounded repetition in the grammar."""
-    if not max_items:
-        return schema
-    props = dict(schema.get("properties", {}))
-    for name, most in max_items.items():
-        if name not in props:
-            continue
-        node = props[name]
-        if node.get("type") == "array":
-            props[name] = {**node, "maxItems": most}
-        elif "anyOf" in node:
-            options = [
-                {**o, "maxItems": most} if o.get("type") == "array" else o for o in node["anyOf"]
-            ]
-            props[name] = {**node, "anyOf": options}
-    return {**schema, "properties": props}
-
-
-def compact_gbnf(schema: dict[str, Any]) -> str:
-    """llama.cpp's grammar for `schema`, with no whitespace between JSON tokens.
-
-    The converter lets the model put a space after every `{`, `,` and `:`;
-    each one is a token to generate (Qwen writes them), and JSON needs none.
-    Spaces inside strings are untouched: they are not made by this rule.
-    """
-    gbnf = json_schema_to_gbnf(json.dumps(schema))
-    lines = gbnf.splitlines()
-    spaces = [i for i, line in enumerate(lines) if line.split("::=")[0].strip() == "space"]
-    if len(spaces) != 1:
-        raise ValueError("llama.cpp's grammar has no single `space` rule to make compact")
-    lines[spaces[0]] = 'space ::= ""'
-    return "\n".join(lines) + "\n"
 
 
 def physical_cores() -> int:

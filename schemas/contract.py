@@ -39,7 +39,7 @@ class Contract(BaseModel):
     renewal_term: str | None = Field(
         None,
         description="Length of each automatic renewal term, a number and a unit (e.g. "
-        '"1 years", "6 months"); null if the contract does not renew.',
+        '"1 year", "6 months"); null if the contract does not renew.',
     )
     notice_period_to_terminate_renewal: str | None = Field(
         None,

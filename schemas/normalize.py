@@ -102,9 +102,9 @@ def us_state_or_country(value: Any) -> Any:
 
 def term(value: Any) -> Any:
     """'two (2) years', '24 months', 'one-year', 'deux (2) ans', 'drei Monate' -> '2 years',
-    '24 months', '1 years', '2 years', '3 months' (always "N <unit>s", in English, the way
-    the datasets score it); a unit with no number ("N years") is None; text naming no unit
-    passes through."""
+    '24 months', '1 year', '2 years', '3 months' ("N <unit>", plural from 2, in English, the
+    way the datasets write it: Kleister's gold has `1_year`); a unit with no number
+    ("N years") is None; text naming no unit passes through."""
     value = blank_to_none(value)
     if not isinstance(value, str):
         return value
@@ -112,7 +112,10 @@ def term(value: Any) -> Any:
     if not match:
         return value
     reading = duration_reading(match)
-    return f"{reading[0]} {reading[1]}s" if reading else None  # "N years": a placeholder
+    if reading is None:
+        return None  # "N years": a placeholder
+    number, unit = reading
+    return f"{number} {unit}" if number == 1 else f"{number} {unit}s"
 
 
 _SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9}

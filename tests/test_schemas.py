@@ -69,9 +69,9 @@ def test_us_state_or_country(raw: Any, expected: Any):
     [
         ("two (2) years", "2 years"),
         ("24 months", "24 months"),
-        ("one year", "1 years"),
-        ("a one-year period", "1 years"),
-        ("1 year", "1 years"),
+        ("one year", "1 year"),
+        ("a one-year period", "1 year"),
+        ("1 year", "1 year"),
         ("ninety (90) days' notice", "90 days"),
         ("thirty (30) days", "30 days"),
         ("5 years from the Effective Date", "5 years"),
@@ -259,7 +259,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
                        "report_date": "2023-03-31"},
     "contract": {"parties": ["Orion Data Systems Limited", "Kestrel Logistics Group plc"],
                  "agreement_date": "2023-02-01", "effective_date": "2023-02-01",
-                 "expiration_date": "perpetual", "renewal_term": "1 years",
+                 "expiration_date": "perpetual", "renewal_term": "1 year",
                  "notice_period_to_terminate_renewal": "90 days"},
 }  # fmt: skip
 

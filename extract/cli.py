@@ -105,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
         "one-request baseline on the same backend, and write a report under reports/.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="datasets: kleister_nda, sroie, kleister_charity, cuad (default: all four, each "
-        "on a fixed subset; about 70 minutes with the embedded model on 2 cores:\n"
+        "on a fixed subset; about 45 minutes with the embedded model on 2 cores:\n"
         "  kleister_nda dev-0 first 10, sroie first 25, kleister_charity 2 shortest,\n"
         "  cuad 2 shortest with PDFs + 1 over 33K tokens)\n"
         "scans (named only): sroie-scans (the 100 real receipt scans; default first 10) and\n"
@@ -117,6 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--limit", type=int, help="first N documents of the split")
     ev.add_argument("--all", action="store_true", dest="everything", help="the whole split")
     ev.add_argument("--no-naive", action="store_true", help="skip the naive baseline")
+    ev.add_argument(
+        "--labelled-examples",
+        action="store_true",
+        help="send with each chunk the dataset's labelled documents most like it (kleister_nda "
+        "dev-0: from train; sroie: receipts 100-625), never the ones evaluated",
+    )
     ev.add_argument("--reports", type=Path, default=Path("reports"), help="report folder")
     add_backend_options(ev)
     add_second_pass_option(ev)
@@ -169,6 +175,8 @@ def config_from_args(args: argparse.Namespace) -> Config:
         logprobs=args.logprobs,
         recheck=args.recheck,
         examples=args.examples,
+        examples_from=args.examples_from,
+        nearest_examples=args.nearest_examples,
         quiet=getattr(args, "quiet", False) or None,
         engine=getattr(args, "engine", None),
         scheduler=getattr(args, "scheduler", None),
@@ -267,6 +275,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 limit=args.limit,
                 everything=args.everything,
                 naive=not args.no_naive,
+                labelled_examples=args.labelled_examples,
                 backend=backend,
                 out_root=args.reports,
                 command="python -m extract " + shlex.join(redact_argv(args.argv)),

@@ -63,6 +63,18 @@ def add_backend_options(parser: argparse.ArgumentParser) -> None:
         help="send a schema's worked examples (EXAMPLES) with each request; default auto: "
         "the embedded model only (its KV cache keeps them; a hosted model bills them every time)",
     )
+    g.add_argument(
+        "--examples-from",
+        metavar="JSONL",
+        help='labelled documents, one {"text": ..., "answer": {...}} per line: each chunk '
+        "goes with the ones most like it (TF-IDF) as worked examples, instead of EXAMPLES",
+    )
+    g.add_argument(
+        "--nearest-examples",
+        type=int,
+        metavar="N",
+        help="how many labelled examples go with each chunk (default 2)",
+    )
     s = parser.add_argument_group("scans and photos")
     s.add_argument(
         "--vision",

@@ -66,6 +66,11 @@ class Config(BaseModel):
     # where llama.cpp's KV cache holds them after the first document; a hosted model is
     # paid for them on every request (794 of a receipt request's ~1,370 prompt tokens).
     examples: Literal["auto", "on", "off"] = "auto"
+    # Labelled documents (JSON Lines: {"text", "answer"}): with each chunk, after the
+    # schema's EXAMPLES, the `nearest_examples` most like it (extract.run.example_pool).
+    # Sent to any backend unless `examples` is off: the user chose them.
+    examples_from: Path | None = None
+    nearest_examples: int = Field(2, ge=1, le=8)
     timeout_s: float = Field(120.0, gt=0)
     max_retries: int = Field(6, ge=0, le=50)
     max_retry_wait_s: float = Field(300.0, ge=0)
@@ -129,6 +134,8 @@ class Config(BaseModel):
                 "--vision always needs a hosted model that reads images; the embedded model "
                 "is text-only (scanned pages are read by OCR)"
             )
+        if self.examples_from is not None and not Path(self.examples_from).is_file():
+            raise ValueError(f"examples_from: no such file: {self.examples_from}")
         bundled = self.local_model is None or self.local_model_is_bundled
         if not bundled and not Path(str(self.local_model)).is_file():
             raise ValueError(
@@ -144,7 +151,8 @@ class Config(BaseModel):
 
     @property
     def sends_examples(self) -> bool:
-        """Whether a schema's worked examples go with each request (`examples`, auto resolved)."""
+        """Whether a schema's own worked examples go with each request (`examples`, auto
+        resolved). Labelled ones (`examples_from`) go unless `examples` is off."""
         return self.examples == "on" or (self.examples == "auto" and self.backend == "local")
 
     @property

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from extract.errors import ConfigError
-from extract.evaluation import cuad, scoring
+from extract.evaluation import cuad, labelled, scoring
 from extract.evaluation.loaders import load_module, rasterised, text_input
 from extract.ingest.tokenizer import count_tekken_tokens
 
@@ -58,6 +58,10 @@ class EvalDataset:
     match: scoring.Matcher  # (field, gold, pred) -> one document's field entirely right
     # Scan datasets: the text input of the same document, run beside the scan (no naive run).
     reference_path: Callable[[str, str], Path] | None = None
+    # Labelled examples (`--labelled-examples`): documents of another split (split evaluated
+    # -> rows), the evaluated ones always left out, and gold -> the schema's answer.
+    labelled_rows: Callable[[str], Iterator[Row]] | None = None
+    to_answer: Callable[[dict[str, list[str]]], dict] | None = None
 
     def examples(
         self, split: str | None = None, limit: int | None = None, everything: bool = False
@@ -116,6 +120,10 @@ def _nda_path(doc_id: str, _text: str) -> Path:
     return Path(load_module("kleister_nda").pdf_path(doc_id))
 
 
+def _nda_other_split(split: str) -> Iterator[Row]:
+    return _nda_rows("train" if split == "dev-0" else "dev-0")
+
+
 # --- SROIE ------------------------------------------------------------------------------
 
 
@@ -125,6 +133,12 @@ def _sroie_rows(_split: str) -> Iterator[Row]:
 
 def _sroie_path(doc_id: str, text: str) -> Path:
     return text_input("sroie", doc_id, text)
+
+
+def _sroie_unscanned(_split: str) -> Iterator[Row]:
+    """The receipts with no scan shipped (100-625): never in a default or scan subset."""
+    module = load_module("sroie")
+    return (row for row in module.iter_docs() if not module.image_path(row[0]))
 
 
 # --- Kleister Charity (sample) ----------------------------------------------------------
@@ -198,6 +212,8 @@ DATASETS: dict[str, EvalDataset] = {
         to_gold=scoring.nda_to_gold,
         score=scoring.kleister_scorer(("effective_date", "jurisdiction", "party", "term")),
         match=scoring.kleister_match,
+        labelled_rows=_nda_other_split,
+        to_answer=labelled.nda_answer,
     ),
     "sroie": EvalDataset(
         name="sroie",
@@ -210,6 +226,8 @@ DATASETS: dict[str, EvalDataset] = {
         to_gold=scoring.receipt_to_gold,
         score=scoring.sroie_scores,
         match=scoring.sroie_match,
+        labelled_rows=_sroie_unscanned,
+        to_answer=labelled.receipt_answer,
     ),
     "kleister_charity": EvalDataset(
         name="kleister_charity",
@@ -247,6 +265,8 @@ DATASETS: dict[str, EvalDataset] = {
         score=scoring.sroie_scores,
         match=scoring.sroie_match,
         reference_path=_sroie_path,
+        labelled_rows=_sroie_unscanned,
+        to_answer=labelled.receipt_answer,
     ),
     "kleister-nda-scans": EvalDataset(
         name="kleister-nda-scans",
@@ -260,6 +280,8 @@ DATASETS: dict[str, EvalDataset] = {
         score=scoring.kleister_scorer(("effective_date", "jurisdiction", "party", "term")),
         match=scoring.kleister_match,
         reference_path=_nda_path,
+        labelled_rows=_nda_other_split,
+        to_answer=labelled.nda_answer,
     ),
 }
 # What `eval` runs with no dataset named (the scan sets read every page by OCR: opt in).

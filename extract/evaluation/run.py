@@ -22,6 +22,7 @@ from extract.errors import ConfigError
 from extract.evaluation.bootstrap import bootstrap_f1
 from extract.evaluation.data import EvalResult, SystemRun
 from extract.evaluation.datasets import DATASETS, EvalDataset, Example
+from extract.evaluation.labelled import write_pool
 from extract.evaluation.naive import NaiveRun, run_naive
 from extract.evaluation.report import write_report
 from extract.evaluation.scoring import Gold, Scores
@@ -49,6 +50,7 @@ def evaluate(
     limit: int | None = None,
     everything: bool = False,
     naive: bool = True,
+    labelled_examples: bool = False,
     backend: Backend | None = None,
     out_root: Path = Path("reports"),
     command: str | None = None,
@@ -56,11 +58,14 @@ def evaluate(
     """Extract the dataset's examples with the pipeline (and the naive baseline), score, report.
 
     Raises ConfigError (before any request) for an unknown dataset, a held-out or unknown
-    split, a bad limit or missing evaluation data.
+    split, a bad limit or missing evaluation data. `labelled_examples`: the dataset's
+    other documents (never those evaluated) as the nearest worked examples.
     """
     dataset = get_dataset(dataset_name)
     split_used = dataset.check_split(split)
     examples = dataset.examples(split, limit, everything)
+    if labelled_examples:
+        config = with_labelled_examples(dataset, split_used, examples, config)
     schema_name, model = load_schema(dataset.schema)
     paths = [e.path for e in examples]
     with open_backend(config, backend) as backend:
@@ -106,6 +111,19 @@ def evaluate(
     result.report_dir, result.written = write_report(result, out_root, secrets=config.secrets)
     _say(config, result.summary())
     return result
+
+
+def with_labelled_examples(
+    dataset: EvalDataset, split: str, examples: list[Example], config: Config
+) -> Config:
+    """`config` sending, with each chunk, the labelled documents most like it, drawn from
+    the dataset's documents that are not evaluated (`extract.evaluation.labelled`)."""
+    if dataset.labelled_rows is None or dataset.to_answer is None:
+        raise ConfigError(f"{dataset.name} has no labelled documents to draw examples from")
+    evaluated = {e.doc_id for e in examples}
+    path, n = write_pool(dataset.name, dataset.labelled_rows(split), dataset.to_answer, evaluated)
+    _say(config, f"{dataset.name}: worked examples from {n} labelled documents never evaluated")
+    return config.model_copy(update={"examples_from": path})
 
 
 def _say(config: Config, text: str) -> None:

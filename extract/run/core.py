@@ -113,7 +113,7 @@ def extract_chunk(
     sent = images_in(chunk.text, images)
     ground = all(ref.has_text for ref in sent)  # an image with no text to check against
     wire = task.wire(services.backend)
-    examples = task.example_turns(wire)
+    examples = task.example_turns(wire, chunk.text)
     messages: tuple[Message, ...] = (
         {"role": "system", "content": task.system(multi_part=n_chunks > 1, wire=wire)},
         *examples,

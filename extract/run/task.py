@@ -18,6 +18,7 @@ from extract.llm.strict_schema import field_guide, to_strict_schema
 from extract.llm.validation import validate_object
 from extract.llm.wire import Wire
 from extract.output.merge import last_wins_fields
+from extract.run.example_pool import ExamplePool
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Task:
     last_wins: frozenset[str] = frozenset()  # fields merged from the last chunk that has one
     checks: tuple[Check, ...] = ()  # rules across fields (the schema's CHECKS)
     max_items: dict[str, int] = field(default_factory=dict)  # list caps for grammar backends
+    pool: ExamplePool | None = None  # labelled examples, the nearest sent (`examples_from`)
     # Token counts of the prompt parts that do not depend on the document, per backend:
     # counted once, not once per document.
     _fixed_tokens: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
@@ -52,6 +54,7 @@ class Task:
             last_wins=last_wins_fields(schema),
             checks=schema_checks(schema),
             max_items=list_caps(schema),
+            pool=ExamplePool.load(config.examples_from, schema) if config.examples_from else None,
         )
 
     def accept(self, raw: dict[str, Any], chunk: Chunk, *, ground: bool = True) -> dict[str, Any]:
@@ -88,13 +91,19 @@ class Task:
         guide = field_guide(self.schema, wire.tuples) if wire and wire.tuples else self.field_guide
         return system_prompt(self.schema_name, self.description, guide, multi_part=multi_part)
 
-    def example_turns(self, wire: Wire | None = None) -> tuple[Message, ...]:
-        """The worked examples as earlier turns, their answers in the wire's shape
-        (none when the run does not send them: `Config.examples`)."""
-        if not self.config.sends_examples:
-            return ()
+    def example_turns(
+        self, wire: Wire | None = None, text: str | None = None
+    ) -> tuple[Message, ...]:
+        """The worked examples as earlier turns, their answers in the wire's shape: the schema's
+        own where `Config.sends_examples`, then the labelled ones nearest `text` (with no
+        text, the longest: what a chunk's token budget must leave room for). The fixed ones
+        come first, so llama.cpp's KV cache keeps them from one document to the next."""
+        chosen = list(self.examples) if self.config.sends_examples else []
+        if self.pool is not None and self.config.examples != "off":
+            k = self.config.nearest_examples
+            chosen += self.pool.nearest(text, k) if text is not None else self.pool.longest(k)
         encode = wire.encode if wire is not None else (lambda answer: answer)
-        return example_messages([(text, encode(answer)) for text, answer in self.examples])
+        return example_messages([(doc, encode(answer)) for doc, answer in chosen])
 
     def prompt_texts(self, *, multi_part: bool, wire: Wire | None = None) -> list[str]:
         """The messages sent before the document: the system prompt and the worked examples."""

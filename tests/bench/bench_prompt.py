@@ -1,12 +1,15 @@
-"""Benchmark: what a schema's worked examples buy, on one backend, side by side in one run.
+"""Benchmark: what worked examples buy, on one backend, side by side in one run.
 
     make bench-prompt ARGS="--limit 25"
     python -m tests.bench.bench_prompt --dataset sroie --limit 25 --cache-path /tmp/a.sqlite
+    python -m tests.bench.bench_prompt --variants on,nearest   # made-up vs labelled
 
 The first N documents of an evaluation dataset (SROIE by default: the receipt
 schema is the bundled one with EXAMPLES) through the real pipeline twice on one
 loaded backend: with the worked examples (`--examples on`) and without
-(`--examples off`). Prints F1 with 95% bootstrap intervals over documents
+(`--examples off`); with `--variants`, also the labelled documents nearest each
+chunk (`nearest`: the dataset's documents that are never evaluated, as
+`eval --labelled-examples` sends them). Prints F1 with 95% bootstrap intervals over documents
 (paired: the same draws for both), the difference, and per document: requests,
 prompt tokens sent, prompt tokens the model computed (llama.cpp's counter: fewer
 than sent when its KV cache held the prefix) and seconds. A hosted model is
@@ -27,9 +30,10 @@ from extract.api import extract_paths
 from extract.config import Config
 from extract.evaluation.bootstrap import bootstrap_f1
 from extract.evaluation.datasets import DATASETS
+from extract.evaluation.run import with_labelled_examples
 from extract.llm.backends.registry import open_backend
 
-VARIANTS = (("examples on", "on"), ("examples off", "off"))
+VARIANTS = {"on": "made-up examples", "off": "no examples", "nearest": "nearest labelled"}
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -40,7 +44,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--base-url", help="an OpenAI-compatible endpoint instead of the embedded model"
     )
+    parser.add_argument(
+        "--variants", default="on,off", help=f"two or more of {', '.join(VARIANTS)} (on,off)"
+    )
     args = parser.parse_args(argv)
+    variants = args.variants.split(",")
+    if len(variants) < 2 or set(variants) - set(VARIANTS):
+        parser.error(f"--variants: two or more of {', '.join(VARIANTS)}")
     dataset = DATASETS[args.dataset]
     examples = dataset.examples(None, args.limit)
     paths = [e.path for e in examples]
@@ -48,9 +58,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     preds, rows = {}, []
     logs = Path(tempfile.mkdtemp(prefix="bench-prompt-"))
     with open_backend(base, None) as backend:
-        for label, examples_setting in VARIANTS:
-            audit = logs / f"{examples_setting}.jsonl"
-            config = base.model_copy(update={"examples": examples_setting, "audit_log": audit})
+        for variant in variants:
+            label, audit = VARIANTS[variant], logs / f"{variant}.jsonl"
+            setting = "off" if variant == "off" else "on"
+            config = base.model_copy(update={"examples": setting, "audit_log": audit})
+            if variant == "nearest":
+                split = dataset.check_split(None)
+                config = with_labelled_examples(dataset, split, examples, config)
             start = time.monotonic()
             report = extract_paths(paths, dataset.schema, config, backend=backend)
             seconds = time.monotonic() - start
@@ -82,7 +96,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"| {label} | {f1} | {requests:.2f} | {sent:.0f} | {computed:.0f} | {per_doc:.1f}{note} |"
         )
     if boot and boot.difference:
-        print(f"\non - off: {boot.difference.describe(signed=True)}")
+        first, second = (VARIANTS[v] for v in variants[:2])
+        print(f"\n{first} - {second}: {boot.difference.describe(signed=True)}")
 
 
 def computed_tokens(audit: Path) -> int:

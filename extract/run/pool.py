@@ -64,6 +64,10 @@ class _Open:
     outcomes: list[ChunkOutcome] = field(default_factory=list)
     superseded: Usage = field(default_factory=Usage)  # paid for truncated answers
 
+    @property
+    def from_cache(self) -> bool:  # every chunk answered from the cache: nothing sent
+        return bool(self.outcomes) and all(o.cached for o in self.outcomes)
+
 
 @dataclass
 class RunStats:
@@ -295,7 +299,7 @@ class _Pass:
                 self.finishing[self.pool.submit(finish_with_second_pass, *args)] = state
                 return
             doc_result = finish_document(state.doc, state.outcomes, self.task, state.superseded)
-            self._done(state.position, doc_result)
+            self._done(state.position, doc_result, cached=state.from_cache)
 
     def _finished(self, state: _Open, future: Future[DocumentResult]) -> None:
         """A second pass ended: its result, or (stopped, or a bug) the first pass's alone."""
@@ -305,13 +309,13 @@ class _Pass:
             result = finish_document(state.doc, state.outcomes, self.task, state.superseded)
             if not isinstance(exc, CancelledError):
                 result.notes.append(f"second pass failed: {type(exc).__name__}: {exc}")
-        self._done(state.position, result)
+        self._done(state.position, result, cached=state.from_cache)
 
-    def _done(self, position: int, result: DocumentResult) -> None:
+    def _done(self, position: int, result: DocumentResult, *, cached: bool = False) -> None:
         self.results[position] = result
         seconds = time.monotonic() - self.began.pop(position, time.monotonic())
         requests = result.usage.requests
-        self.progress.document_done(result.source, result.status, seconds, requests)
+        self.progress.document_done(result.source, result.status, seconds, requests, cached=cached)
         if self.on_document is not None:
             self.on_document(position, result, seconds)
 

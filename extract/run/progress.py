@@ -44,6 +44,7 @@ class Progress:
         stream = stream or sys.stderr
         self.total, self.style, self.stream = total, style, stream
         self.done = 0
+        self._sent = 0  # documents finished that were not answered from the cache
         self._clock = clock
         self._start = clock()
         bars = style == "bars"
@@ -67,13 +68,21 @@ class Progress:
     def chunk_done(self) -> None:
         self._chunks.update(1)
 
-    def document_done(self, source: str, status: str, seconds: float, requests: int) -> None:
+    def document_done(
+        self, source: str, status: str, seconds: float, requests: int, *, cached: bool = False
+    ) -> None:
+        """One finished document. Answers from the cache take no time, so the time left is
+        paced by the documents that were sent (none yet: no estimate)."""
         self.done += 1
+        self._sent += not cached
         self._docs.update(1)
         elapsed = self._clock() - self._start
-        left = elapsed / self.done * (self.total - self.done)  # at this run's speed so far
+        left = elapsed / self._sent * (self.total - self.done) if self._sent else 0.0
         eta = f"; about {left:.0f} s left" if left >= 1 else ""
-        how = f"{requests} request(s)" if requests else "no request (cached or unreadable)"
+        if cached:
+            how = "from the answer cache"
+        else:
+            how = f"{requests} request(s)" if requests else "no request (unreadable)"
         self._say(
             f"extract: [{self.done}/{self.total}] {Path(source).name}: {status}, "
             f"{seconds:.1f} s, {how}{eta}"

@@ -30,19 +30,22 @@ def test_style_follows_the_stream_unless_told():
 
 
 def test_lines_say_each_document_and_the_time_left():
-    out, now = io.StringIO(), iter([100.0, 112.5, 112.6])
-    progress = Progress(2, "lines", stream=out, clock=lambda: next(now))
-    progress.start("extract: 2 document(s), backend local, model m")
+    out, now = io.StringIO(), iter([100.0, 100.1, 112.5, 112.6])
+    progress = Progress(3, "lines", stream=out, clock=lambda: next(now))
+    progress.start("extract: 3 document(s), backend local, model m")
+    progress.document_done("docs/c.pdf", "ok", 0.01, 1, cached=True)
     progress.document_done("docs/a.pdf", "ok", 12.34, 1)
     progress.document_done("docs/b.txt", "error", 0.01, 0)
     progress.close()
     lines = out.getvalue().splitlines()
-    assert lines[0] == "extract: 2 document(s), backend local, model m"
+    assert lines[0] == "extract: 3 document(s), backend local, model m"
+    # a cached answer takes no time: it neither says a request nor sets the pace
+    assert lines[1] == "extract: [1/3] c.pdf: ok, 0.0 s, from the answer cache"
     assert re.fullmatch(
-        r"extract: \[1/2\] a\.pdf: ok, 12\.3 s, 1 request\(s\); about 12 s left", lines[1]
+        r"extract: \[2/3\] a\.pdf: ok, 12\.3 s, 1 request\(s\); about 12 s left", lines[2]
     )
-    assert lines[2] == "extract: [2/2] b.txt: error, 0.0 s, no request (cached or unreadable)"
-    assert len(lines) == 3  # no bar drawn into a log
+    assert lines[3] == "extract: [3/3] b.txt: error, 0.0 s, no request (unreadable)"
+    assert len(lines) == 4  # no bar drawn into a log
 
 
 def test_cli_off_a_terminal_prints_a_start_line_and_one_line_per_document(

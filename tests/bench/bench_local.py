@@ -149,28 +149,30 @@ def load(path: Path, threads: int, **params: Any) -> llama_cpp.Llama:
         )
 
 
+LEVERS: dict[str, tuple[str, dict[str, Any]]] = {
+    "default": ("default (n_batch 512, n_ubatch 512)", {}),
+    "batch2048": ("n_batch 2048, n_ubatch 512", {"n_batch": 2048}),
+    "ubatch2048": ("n_batch 2048, n_ubatch 2048", {"n_batch": 2048, "n_ubatch": 2048}),
+    "batch256": ("n_batch 256, n_ubatch 256", {"n_batch": 256, "n_ubatch": 256}),
+    "flash": ("flash attention", {"flash_attn": True}),
+    "lookup": ("prompt lookup (logits_all, 4-token drafts)", {}),  # filled in levers()
+}
+
+
 def levers(
-    path: Path, threads: int, prompt: list[int], n_gen: int
+    path: Path, threads: int, prompt: list[int], n_gen: int, names: list[str]
 ) -> list[tuple[str, float, float]]:
     """Raw prompt-eval and decode speed under each context setting worth trying on a CPU."""
-    variants: list[tuple[str, dict[str, Any]]] = [
-        ("default (n_batch 512, n_ubatch 512)", {}),
-        ("n_batch 2048, n_ubatch 512", {"n_batch": 2048}),
-        ("n_batch 2048, n_ubatch 2048", {"n_batch": 2048, "n_ubatch": 2048}),
-        ("n_batch 256, n_ubatch 256", {"n_batch": 256, "n_ubatch": 256}),
-        ("flash attention", {"flash_attn": True}),
-        (
-            "prompt lookup (logits_all, 4-token drafts)",
-            {
+    out = []
+    for name in names:
+        label, params = LEVERS[name]
+        if name == "lookup":
+            params = {
                 "logits_all": True,  # the Python draft loop reads every position's logits
                 "draft_model": llama_cpp.llama_speculative.LlamaPromptLookupDecoding(
                     num_pred_tokens=4
                 ),
-            },
-        ),
-    ]
-    out = []
-    for label, params in variants:
+            }
         llm = load(path, threads, **params)
         try:
             out.append((label, *raw_speed(llm, prompt, n_gen)))
@@ -186,6 +188,16 @@ def main() -> None:
     parser.add_argument("--skip-levers", action="store_true", help="no llama.cpp-only section")
     parser.add_argument("--only-levers", action="store_true", help="only the llama.cpp section")
     parser.add_argument("--json", type=Path, help="also write every figure here")
+    parser.add_argument(
+        "--levers-doc",
+        type=Path,
+        default=SAMPLES / "invoice-acme-2024-017.pdf",
+        help="the document whose text is the levers' prompt (default: the ACME invoice; an "
+        "NDA PDF measures the 5,000-token prompts of make eval)",
+    )
+    parser.add_argument(
+        "--levers", default=",".join(LEVERS), help=f"which, comma-separated: {', '.join(LEVERS)}"
+    )
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="bench-local-"))  # no answers kept, no pace recorded
     config = Config.resolve(
@@ -202,13 +214,14 @@ def main() -> None:
     figures: dict[str, Any] = {"threads": threads, "model": current.model}
 
     if not args.skip_levers:
-        text = (SAMPLES / "invoice-acme-2024-017.pdf").name
         from extract.ingest.documents import read_document
 
-        prompt = current._llm.tokenize(read_document(SAMPLES / text).text.encode())
-        rows = levers(path, threads, prompt, n_gen=64)
+        text = read_document(args.levers_doc).text
+        prompt = current._llm.tokenize(text.encode())[: config.context_window - 100]
+        rows = levers(path, threads, prompt, 64, args.levers.split(","))
         figures["levers"] = rows
-        print(f"\nllama.cpp alone, ACME invoice text as prompt ({len(prompt)} tokens), 64 tokens")
+        name = args.levers_doc.name
+        print(f"\nllama.cpp alone, the text of {name} as prompt ({len(prompt)} tokens), 64 tokens")
         print(f"{'setting':44} {'prompt tok/s':>12} {'decode tok/s':>12}")
         for label, p, g in rows:
             print(f"{label:44} {p:12.1f} {g:12.1f}")

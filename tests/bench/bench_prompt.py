@@ -7,9 +7,10 @@
 The first N documents of an evaluation dataset (SROIE by default: the receipt
 schema is the bundled one with EXAMPLES) through the real pipeline twice on one
 loaded backend: with the worked examples (`--examples on`) and without
-(`--examples off`); with `--variants`, also the labelled documents nearest each
-chunk (`nearest`: the dataset's documents that are never evaluated, as
-`eval --labelled-examples` sends them). Prints F1 with 95% bootstrap intervals over documents
+(`--examples off`); with `--variants`, also the schema's examples followed by the
+labelled documents nearest each chunk (`nearest`: the dataset's documents that are
+never evaluated, as `eval --labelled-examples` sends them). Prints F1 with 95%
+bootstrap intervals over documents
 (paired: the same draws for both), the difference, and per document: requests,
 prompt tokens sent, prompt tokens the model computed (llama.cpp's counter: fewer
 than sent when its KV cache held the prefix) and seconds. A hosted model is
@@ -33,7 +34,7 @@ from extract.evaluation.datasets import DATASETS
 from extract.evaluation.run import with_labelled_examples
 from extract.llm.backends.registry import open_backend
 
-VARIANTS = {"on": "made-up examples", "off": "no examples", "nearest": "nearest labelled"}
+VARIANTS = {"on": "made-up examples", "off": "no examples", "nearest": "+ nearest labelled"}
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -46,6 +47,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument(
         "--variants", default="on,off", help=f"two or more of {', '.join(VARIANTS)} (on,off)"
+    )
+    parser.add_argument(
+        "--nearest-examples", type=int, default=2, help="labelled examples per chunk (nearest)"
     )
     args = parser.parse_args(argv)
     variants = args.variants.split(",")
@@ -61,7 +65,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         for variant in variants:
             label, audit = VARIANTS[variant], logs / f"{variant}.jsonl"
             setting = "off" if variant == "off" else "on"
-            config = base.model_copy(update={"examples": setting, "audit_log": audit})
+            update = {"examples": setting, "audit_log": audit}
+            config = base.model_copy(update={**update, "nearest_examples": args.nearest_examples})
             if variant == "nearest":
                 split = dataset.check_split(None)
                 config = with_labelled_examples(dataset, split, examples, config)

@@ -67,7 +67,8 @@ def add_backend_options(parser: argparse.ArgumentParser) -> None:
         "--examples-from",
         metavar="JSONL",
         help='labelled documents, one {"text": ..., "answer": {...}} per line: each chunk '
-        "goes with the ones most like it (TF-IDF) as worked examples, instead of EXAMPLES",
+        "goes with the ones most like it (TF-IDF) as worked examples, after the schema's "
+        "EXAMPLES where those are sent (none with --examples off)",
     )
     g.add_argument(
         "--nearest-examples",

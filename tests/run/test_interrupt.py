@@ -31,6 +31,13 @@ def command(docs: Path, out: Path, url: str, cache: Path) -> list[str]:
     return [sys.executable, "-m", "extract", *run_args(docs, "receipt", out, url, *options)]
 
 
+def ctrl_c_as_on_a_terminal() -> None:
+    """In the child: SIGINT at its default, as a user's terminal delivers it. A suite started
+    in the background (`make test &`) inherits SIGINT ignored, and Python then installs no
+    handler at all: the run would rightly ignore Ctrl-C, and these tests would fail."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def wait_for_requests(fake: FakeOpenAI, n: int, proc: subprocess.Popen) -> None:
     deadline = time.monotonic() + 60
     while len(fake.chat_requests()) < n:
@@ -45,7 +52,13 @@ def test_ctrl_c_finishes_what_is_in_flight_writes_the_tables_and_the_rerun_resum
     docs, out, cache = receipts(tmp_path / "docs", N_DOCS), tmp_path / "r.parquet", tmp_path / "c"
     with FakeOpenAI(schema_responder(), latency=0.4) as fake:
         args = command(docs, out, fake.base_url, cache)
-        proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            args,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            preexec_fn=ctrl_c_as_on_a_terminal,
+        )
         wait_for_requests(fake, 2 * CONCURRENCY, proc)
         at_signal = len(fake.chat_requests())
         os.kill(proc.pid, signal.SIGINT)
@@ -73,7 +86,10 @@ def test_a_second_ctrl_c_abandons_the_requests_in_flight(tmp_path: Path):
     docs, out, cache = receipts(tmp_path / "docs", 6), tmp_path / "r.csv", tmp_path / "c"
     with FakeOpenAI(schema_responder(), latency=300) as fake:  # answers that never come in time
         proc = subprocess.Popen(
-            command(docs, out, fake.base_url, cache), cwd=ROOT, stderr=subprocess.PIPE
+            command(docs, out, fake.base_url, cache),
+            cwd=ROOT,
+            stderr=subprocess.PIPE,
+            preexec_fn=ctrl_c_as_on_a_terminal,
         )
         wait_for_requests(fake, CONCURRENCY, proc)
         os.kill(proc.pid, signal.SIGINT)

@@ -38,6 +38,7 @@ from extract.errors import ConfigError
 from extract.evidence.by_meaning import meaning_span
 from extract.evidence.folding import fold
 from extract.evidence.fuzzy import fuzzy_find
+from extract.llm.strict_schema import field_extra
 
 EVIDENCE_MODES = ("verbatim", "lines", "present", "name")
 MIN_PARTIAL = 4  # shorter values must match whole words exactly ("X" is not in "text")
@@ -55,7 +56,7 @@ def evidence_fields(schema: type[BaseModel]) -> dict[str, str]:
     """The schema's grounded fields and their mode; an unknown mode is a configuration error."""
     out: dict[str, str] = {}
     for name, info in schema.model_fields.items():
-        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        extra = field_extra(info)
         mode = extra.get("evidence")
         if mode is None:
             continue

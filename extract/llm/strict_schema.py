@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 KEEP = (
     "type",
@@ -174,3 +175,10 @@ def _non_null(node: dict[str, Any]) -> dict[str, Any]:
     """The single non-null option of a nullable node, else the node itself."""
     options = [o for o in node.get("anyOf", []) if o != NULL]
     return options[0] if len(options) == 1 else node
+
+
+def field_extra(info: FieldInfo) -> dict[str, Any]:
+    """What a schema's field declares for the pipeline in `json_schema_extra` (evidence,
+    merge, expected_items, keywords...); {} when it declares nothing or a callable."""
+    extra = info.json_schema_extra
+    return extra if isinstance(extra, dict) else {}

@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from extract.errors import ConfigError
+from extract.llm.strict_schema import field_extra
 
 _SPACE = re.compile(r"\s+")
 _PUNCT = re.compile(r"[^\w\s.-]")
@@ -46,7 +47,7 @@ def last_wins_fields(schema: type[BaseModel]) -> frozenset[str]:
     """The schema's top-level fields marked `merge: "last"`."""
     names = set()
     for name, info in schema.model_fields.items():
-        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        extra = field_extra(info)
         rule = extra.get("merge")
         if rule is None:
             continue

@@ -38,7 +38,7 @@ from extract.evidence.step import page_starts
 from extract.ingest.documents import Document
 from extract.llm.backends.base import StructuredRequest
 from extract.llm.prompting import passages_message, system_prompt
-from extract.llm.strict_schema import field_guide, to_strict_schema
+from extract.llm.strict_schema import field_extra, field_guide, to_strict_schema
 from extract.llm.validation import load_object
 from extract.llm.wire import answer_bound
 from extract.output.merge import merge_answers, normal_key
@@ -127,7 +127,7 @@ def doubtful(
         if name in eligible and name not in asks and _empty(data.get(name)):
             asks[name] = Ask(name, f"{name}: {_quote(value)} is not in the document", value)
     for name, info in task.schema.model_fields.items():
-        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        extra = field_extra(info)
         if (
             name not in eligible
             or name in asks
@@ -183,7 +183,7 @@ def passages_for(doc: Document, asks: list[Ask], task: Task) -> list[Passage]:
     found: list[Passage] = []
     for ask in asks:
         info = task.schema.model_fields[ask.field]
-        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        extra = field_extra(info)
         terms = [ask.field.replace("_", " "), info.description or "", *extra.get("keywords", ())]
         found += find_passages(doc.text, starts, terms, ask.value, top=PASSAGES_PER_FIELD)
     return merge_passages(found, doc.text, starts)[:MAX_PASSAGES]

@@ -14,7 +14,7 @@ from extract.ingest.chunking import Chunk
 from extract.llm.backends.base import Backend, Message
 from extract.llm.checks import Check, failed_checks, schema_checks
 from extract.llm.prompting import example_messages, system_prompt
-from extract.llm.strict_schema import field_guide, to_strict_schema
+from extract.llm.strict_schema import field_extra, field_guide, to_strict_schema
 from extract.llm.validation import validate_object
 from extract.llm.wire import Wire
 from extract.output.merge import last_wins_fields
@@ -117,7 +117,7 @@ def list_caps(schema: type[BaseModel]) -> dict[str, int]:
     until `max_tokens`; the grammar then closes the list and the other fields follow."""
     caps = {}
     for name, info in schema.model_fields.items():
-        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        extra = field_extra(info)
         if "expected_items" in extra:
             caps[name] = max(MIN_LIST_CAP, 4 * int(extra["expected_items"]))  # type: ignore[arg-type]
     return caps

@@ -102,15 +102,29 @@ def locate(value: str, text: str) -> Span | None:
     return NormalisedText(text).locate(value, text)
 
 
+def find_value(value: str, text: str, index: NormalisedText | None = None) -> Span | None:
+    """Where `text` writes the value (`locate`), or says the same date or duration
+    ("2018-01-25" for a printed "25/01/2018"); None if nowhere. Pass the text's `index`
+    when looking up many values in one text."""
+    span = (index or NormalisedText(text)).locate(value, text)
+    if span is None and (found := meaning_span(value, text)) is not None:
+        span = Span(*found)
+    return span
+
+
+def kept_by_grounding(given: Any, grounded: Any) -> bool:
+    """Whether grounding kept a value: it may re-spell one (as printed), not drop one."""
+    if isinstance(given, list) and isinstance(grounded, list):
+        return len(given) == len(grounded)
+    return (given is None) == (grounded is None)
+
+
 def _ground(value: str, mode: str, index: NormalisedText, text: str) -> str | None:
     if not value.strip():
         return value
-    span = index.locate(value, text)
+    span = find_value(value, text, index)
     if span is None:
-        found = meaning_span(value, text)  # "2018-01-25" for a printed "25/01/2018"
-        if found is None:
-            return None
-        span = Span(*found)
+        return None
     if mode == "present":
         return value
     if mode == "lines":

@@ -4,18 +4,20 @@ A schema's own EXAMPLES are made up and the same for every document. A user with
 documents already labelled (a JSON Lines file, one `{"text": ..., "answer": {...}}`
 per line) can send the nearest of them instead: receipts from the same shop show
 the model how that shop's name and address are written. Nearness is TF-IDF cosine
-over words, computed here (no extra package): the pool is loaded once per run.
+over words, computed here (no extra package); a file is read and indexed once per
+process (`load_pool`), however many tasks are built from it.
 
-    pool = ExamplePool.load(Path("labelled.jsonl"), Receipt)
+    pool = load_pool(Path("labelled.jsonl"), Receipt)
     pool.nearest("BOOK TA .K (TAMAN DAYA) SDN BHD ...", 2)   # [(excerpt, answer), ...]
 
-A long labelled document is cut to an excerpt: the lines around each answer value,
+A long labelled document is cut to an excerpt: the words around each answer value,
 so an example never shows a value the model cannot see in its text. An example
 whose values are not in its text (after grounding) is left out, and counted.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -27,14 +29,31 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from extract.errors import ConfigError
-from extract.evidence.by_meaning import meaning_span
-from extract.evidence.grounding import evidence_fields, ground_answer, locate
+from extract.evidence.grounding import (
+    NormalisedText,
+    evidence_fields,
+    find_value,
+    ground_answer,
+    kept_by_grounding,
+)
 
 EXCERPT_CHARS = 1_500  # per example: about 400 tokens, so two fit beside a 5K-token document
 CONTEXT_CHARS = 160  # text kept on each side of a value in an excerpt
 GAP = "\n[...]\n"
 _WORD = re.compile(r"[^\W_]+")
 Example = tuple[str, dict[str, Any]]  # (document text or excerpt, answer)
+
+
+def load_pool(path: Path, schema: type[BaseModel]) -> ExamplePool:
+    """`ExamplePool.load`, once per file version and schema: an evaluation builds its task
+    twice (estimate, run), and indexing 254 NDAs takes seconds."""
+    stat = Path(path).stat()
+    return _load_once(Path(path).resolve(), stat.st_mtime_ns, stat.st_size, schema)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_once(path: Path, _mtime: int, _size: int, schema: type[BaseModel]) -> ExamplePool:
+    return ExamplePool.load(path, schema)
 
 
 @dataclass(frozen=True)
@@ -126,21 +145,18 @@ def _parse_line(line: str, where: str, schema: type[BaseModel]) -> Example:
 
 
 def excerpt(text: str, answer: dict[str, Any], schema: type[BaseModel]) -> Example | None:
-    """The example as sent: its text (or the lines around its values, when long) and its
+    """The example as sent: its text (or the words around its values, when long) and its
     answer grounded in that text; None when a value is not in the text."""
     fields = evidence_fields(schema)
     if len(text) > EXCERPT_CHARS:
-        spans = [s for v in _values(answer) if (s := _span(v, text))]
-        if len(spans) < len(_values(answer)):
+        values, index = _values(answer), NormalisedText(text)
+        spans = [(s.start, s.end) for v in values if (s := find_value(v, text, index))]
+        if len(spans) < len(values):
             return None
         text = _cut(text, spans) if spans else text[:EXCERPT_CHARS]
     grounded = ground_answer(answer, fields, text)
-    for name in fields:
-        given, kept = answer.get(name), grounded.get(name)
-        if isinstance(given, list) and len(kept or []) != len(given):
-            return None
-        if isinstance(given, str) and given.strip() and kept is None:
-            return None
+    if not all(kept_by_grounding(answer.get(name), grounded.get(name)) for name in fields):
+        return None
     try:  # the schema's normalisers, as on a model's answer: "Kite Pharma, Inc.," -> without ","
         data = schema.model_validate(grounded).model_dump(mode="json")
     except ValidationError:
@@ -154,11 +170,6 @@ def _values(answer: dict[str, Any]) -> list[str]:
         items = value if isinstance(value, list) else [value]
         out += [v for v in items if isinstance(v, str) and v.strip()]
     return out
-
-
-def _span(value: str, text: str) -> tuple[int, int] | None:
-    found = locate(value, text)
-    return (found.start, found.end) if found else meaning_span(value, text)
 
 
 def _cut(text: str, spans: list[tuple[int, int]]) -> str:

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ValidationError
 
 from extract.config import Config
 from extract.errors import ConfigError
-from extract.evidence.grounding import evidence_fields, ground_answer
+from extract.evidence.grounding import evidence_fields, ground_answer, kept_by_grounding
 from extract.ingest.chunking import Chunk
 from extract.llm.backends.base import Backend, Message
 from extract.llm.checks import Check, failed_checks, schema_checks
@@ -18,7 +18,7 @@ from extract.llm.strict_schema import field_extra, field_guide, to_strict_schema
 from extract.llm.validation import validate_object
 from extract.llm.wire import Wire
 from extract.output.merge import last_wins_fields
-from extract.run.example_pool import ExamplePool
+from extract.run.example_pool import ExamplePool, load_pool
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class Task:
             last_wins=last_wins_fields(schema),
             checks=schema_checks(schema),
             max_items=list_caps(schema),
-            pool=ExamplePool.load(config.examples_from, schema) if config.examples_from else None,
+            pool=load_pool(config.examples_from, schema) if config.examples_from else None,
         )
 
     def accept(self, raw: dict[str, Any], chunk: Chunk, *, ground: bool = True) -> dict[str, Any]:
@@ -139,16 +139,9 @@ def _checked_examples(schema: type[BaseModel]) -> list[tuple[str, dict[str, Any]
         fields = evidence_fields(schema)
         grounded = ground_answer(answer, fields, text)  # the very check answers go through
         for name in fields:
-            if not _kept_by_grounding(answer.get(name), grounded.get(name)):
+            if not kept_by_grounding(answer.get(name), grounded.get(name)):
                 raise ConfigError(
                     f"{schema.__name__}.EXAMPLES: {name}={answer.get(name)!r} is not in the "
                     "example text"
                 )
     return examples
-
-
-def _kept_by_grounding(given: Any, grounded: Any) -> bool:
-    """Grounding may re-spell a value (as printed); it must not drop one."""
-    if isinstance(given, list) and isinstance(grounded, list):
-        return len(given) == len(grounded)
-    return (given is None) == (grounded is None)

@@ -13,6 +13,7 @@ class Contract(BaseModel):
     document_name: str | None = Field(
         None,
         description='The agreement\'s title as written (e.g. "MARKETING AFFILIATE AGREEMENT").',
+        json_schema_extra={"evidence": "verbatim"},
     )
     parties: list[str] = Field(
         default_factory=list,
@@ -26,29 +27,37 @@ class Contract(BaseModel):
         None,
         description='Date the contract was made or signed, copied as written (e.g. "May 20, 2014"); '
         "stored as ISO 8601.",
+        json_schema_extra={"evidence": "present"},
     )
     effective_date: str | None = Field(
         None,
         description="Date the contract takes effect, copied as written; stored as ISO 8601.",
+        json_schema_extra={"evidence": "present"},
     )
     expiration_date: str | None = Field(
         None,
         description="Date the initial term ends, copied as written (stored as ISO 8601), or "
         '"perpetual" if it has none.',
+        json_schema_extra={"evidence": "present"},
     )
     renewal_term: str | None = Field(
         None,
         description="Length of each automatic renewal term, a number and a unit (e.g. "
         '"1 year", "6 months"); null if the contract does not renew.',
+        json_schema_extra={"evidence": "present"},
     )
     notice_period_to_terminate_renewal: str | None = Field(
         None,
         description="Notice a party must give to stop a renewal, a number and a unit "
         '(e.g. "90 days"); null if none stated.',
+        json_schema_extra={"evidence": "present"},
     )
     governing_law: str | None = Field(
         None,
-        description='The state or country whose law governs, e.g. "Nevada", "Ontario, Canada".',
+        # no example state: the embedded model answered the example, "Nevada", for all of
+        # three CUAD contracts (none governed by it)
+        description="The state or country named in the governing-law clause "
+        '("governed by the laws of ..."), as written.',
         json_schema_extra={"evidence": "present", "merge": "last"},
     )
 

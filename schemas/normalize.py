@@ -36,7 +36,9 @@ _ROLE_QUOTED = re.compile(r"\s*,?\s*\(\s*(?:the\s+|hereinafter\s+(?:called\s+|re
                           r"[\"“'‘][^\"”'’]{1,40}[\"”'’]\s*\)\s*$", re.IGNORECASE)  # fmt: skip
 _ROLES = (
     r"(?:the\s+)?(?:company|recipient|receiving party|disclosing party|discloser|supplier|customer"
-    r"|client|vendor|licensor|licensee|consultant|contractor|buyer|seller|employer|employee|party)"
+    r"|client|vendor|licensor|licensee|consultant|contractor|buyer|seller|employer|employee|party"
+    r"|franchisor|franchisee|distributor|reseller|purchaser|manufacturer|lender|borrower|landlord"
+    r"|tenant|lessor|lessee|provider|service provider|agent|sponsor|investor|guarantor)"
 )
 _ROLE_ONLY = re.compile(rf"\s*{_ROLES}s?\s*", re.IGNORECASE)
 _ROLE_PAREN = re.compile(rf"\s*,?\s*\(\s*(?:as\s+)?{_ROLES}\s*\)\s*$", re.IGNORECASE)
@@ -207,7 +209,11 @@ def _alias(name: str, names: list[str]) -> bool:
         if other == name:
             continue
         other_words = [w.casefold() for w in re.findall(r"[\w&]+", other)]
-        if len(words) < len(other_words) and other_words[: len(words)] == words:
+        if (
+            len(words) < len(other_words)
+            and other_words[: len(words)] == words
+            and not _ends_in_legal_form(words)  # "X S.À R.L" beside "X S.À R.L II": two names
+        ):
             return True
         initials = "".join(w[0] for w in other_words if w not in _FILLER)
         if 2 <= len(name) <= 6 and name.isupper() and name.casefold() == initials:
@@ -216,3 +222,16 @@ def _alias(name: str, names: list[str]) -> bool:
 
 
 _FILLER = frozenset({"of", "and", "the", "&"})
+_LEGAL_FORMS = frozenset({
+    "inc", "incorporated", "llc", "ltd", "limited", "corp", "corporation", "co", "company",
+    "plc", "lp", "llp", "lllp", "gmbh", "ag", "sa", "nv", "bv", "na", "sàrl", "sarl", "srl",
+    "spa", "pty", "ulc",
+})  # fmt: skip
+
+
+def _ends_in_legal_form(words: list[str]) -> bool:
+    """Whether casefolded words end in a legal form; initials count as one ("L", "P": lp)."""
+    rest, tail = list(words), ""
+    while rest and len(rest[-1]) == 1:
+        tail = rest.pop() + tail
+    return (tail or (rest[-1] if rest else "")) in _LEGAL_FORMS

@@ -333,3 +333,19 @@ def test_strict_schema_converts(name: str):
     schema = to_strict_schema(BUNDLED[name])
     assert schema["type"] == "object" and schema["description"]
     assert schema["required"] == list(BUNDLED[name].model_fields)
+
+
+def test_party_names_keeps_a_full_legal_name_that_begins_another():
+    # CUAD's joint filing agreement lists both Luxembourg companies; the shorter one ends in
+    # its own legal form, so it is a name, not a short form of the other
+    lux = "MEZZANINE PARTNERS II OFFSHORE LUX S.À R.L"
+    assert norm.party_names([lux, f"{lux} II"]) == [lux, f"{lux} II"]
+    assert norm.party_names(["HPS L.P.", "HPS L.P. II"]) == ["HPS L.P.", "HPS L.P. II"]
+    assert norm.party_names(["Stilwell", "Stilwell Value LLC"]) == ["Stilwell Value LLC"]
+
+
+def test_contract_role_labels_alone_are_no_party():
+    # a CUAD franchise agreement's parts answered "Franchisee" and "Distributor" as parties
+    raw = ["Pizza Fusion Holding, Inc.", "Franchisee", "distributor", "the Franchisor", "Lessee"]
+    assert norm.party_names(raw) == ["Pizza Fusion Holding, Inc."]
+    assert norm.party_name("Agent: Wells Fargo Bank, N.A.") == "Wells Fargo Bank, N.A."

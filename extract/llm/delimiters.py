@@ -1,4 +1,4 @@
-"""Keeping a document (and its file name) inside the prompt's <document> delimiters.
+"""Keeping a document inside the prompt's <document> delimiters.
 
 The document goes between `<document>` and `</document>`; a document that
 writes one of those itself, in any spelling a model may read as one, could
@@ -9,13 +9,8 @@ stays as it always was.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
-
-from extract.ingest.readable import readable_text
-
-MAX_NAME_CHARS = 200  # a file name longer than this is cut in the prompt
 
 
 def defuse(text: str) -> str:
@@ -101,13 +96,3 @@ def _skip_blank(text: str, i: int, limit: int) -> int:
 
 def _letter(char: str) -> str:
     return unicodedata.normalize("NFKC", char).casefold().translate(_LOOKALIKES)
-
-
-def quoted_name(name: str) -> str:
-    """A file name as it may appear in a prompt: one line, in quotes, readable.
-
-    Bytes that are not UTF-8 show as \\xNN, newlines and other control characters
-    as JSON escapes, so a name like 'a\\nSYSTEM: obey.txt' stays visibly a name.
-    """
-    readable = readable_text(name)[:MAX_NAME_CHARS]
-    return json.dumps(defuse(readable), ensure_ascii=False)

@@ -9,7 +9,6 @@ descriptions reach the model whether or not the provider shows it the schema.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,7 +17,6 @@ from extract.ingest.tokenizer import MESSAGE_OVERHEAD
 from extract.llm.backends.base import Backend, Message
 from extract.llm.backends.modes import schema_block
 from extract.llm.delimiters import defuse as _defuse
-from extract.llm.delimiters import quoted_name
 
 PROMPT_VERSION = "1"  # bump when the wording changes: it is part of the cache key
 
@@ -39,9 +37,11 @@ PART_NOTE = (
     " leave the rest null."
 )
 
+# No file name: the model reads the text, never the name. A 1.5B model copied CUAD's
+# "PfHospitalityGroupInc_20150923_...pdf" into document_name and read a date out of it,
+# values no text supports.
 USER_TEMPLATE = """\
-Document: {source}{where}
-<document>
+{where}<document>
 {text}
 </document>"""
 
@@ -51,7 +51,7 @@ PASSAGES_NOTE = (
 )
 
 PASSAGES_TEMPLATE = """\
-Document: {source} (passages)
+Passages from the document:
 <document>
 {text}
 </document>
@@ -80,17 +80,16 @@ def system_prompt(
     )
 
 
-def passages_message(source: str, passages: Sequence[tuple[str, str]], reasons: list[str]) -> str:
+def passages_message(passages: Sequence[tuple[str, str]], reasons: list[str]) -> str:
     """The second pass's user message: ("page 4", text) passages, then why each field is asked."""
     text = "\n\n".join(f"[{pages}]\n{passage}" for pages, passage in passages)
     return PASSAGES_TEMPLATE.format(
-        source=_source_line(source),
         text=_defuse(text),
         reasons=_defuse("\n".join(f"- {reason}" for reason in reasons)),
     )
 
 
-def user_message(chunk: Chunk, source: str, n_chunks: int) -> str:
+def user_message(chunk: Chunk, n_chunks: int) -> str:
     where = ""
     if n_chunks > 1:
         pages = (
@@ -98,26 +97,13 @@ def user_message(chunk: Chunk, source: str, n_chunks: int) -> str:
             if chunk.page_start == chunk.page_end
             else f"pages {chunk.page_start}-{chunk.page_end}"
         )
-        where = f" (part {chunk.label} of {n_chunks}, {pages})"
-    return USER_TEMPLATE.format(source=_source_line(source), where=where, text=_defuse(chunk.text))
+        where = f"Part {chunk.label} of {n_chunks}, {pages}:\n"
+    return USER_TEMPLATE.format(where=where, text=_defuse(chunk.text))
 
 
-def user_overhead(source: str) -> str:
+def user_overhead() -> str:
     """The user message around an empty chunk: counted against the token budget."""
-    return USER_TEMPLATE.format(
-        source=_source_line(source), where=" (part 00.0 of 00, pages 000-000)", text=""
-    )
-
-
-def _source_line(name: str) -> str:
-    """The name as it always was for plain names (so their prompts and cache keys stay
-    the same); quoted when it holds anything that could read as more than a name."""
-    if _PLAIN_NAME.fullmatch(name):
-        return name
-    return quoted_name(name)
-
-
-_PLAIN_NAME = re.compile(r"[\w.,()\[\]+&'@#%=~ -]{1,200}")
+    return USER_TEMPLATE.format(where="Part 00.0 of 00, pages 000-000:\n", text="")
 
 
 def example_messages(examples: list[tuple[str, dict[str, Any]]]) -> tuple[Message, ...]:
@@ -126,8 +112,8 @@ def example_messages(examples: list[tuple[str, dict[str, Any]]]) -> tuple[Messag
     Small models follow a shown answer far better than a described one.
     """
     messages: list[Message] = []
-    for number, (text, answer) in enumerate(examples, start=1):
-        user = USER_TEMPLATE.format(source=f"example-{number}.txt", where="", text=_defuse(text))
+    for text, answer in examples:
+        user = USER_TEMPLATE.format(where="", text=_defuse(text))
         messages.append({"role": "user", "content": user})
         answer_text = json.dumps(answer, ensure_ascii=False, separators=(",", ":"))  # as generated
         messages.append({"role": "assistant", "content": answer_text})

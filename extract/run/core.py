@@ -62,7 +62,7 @@ class ChunkOutcome:
     dropped: dict[str, list[str]] = field(default_factory=dict)  # values grounding dropped
 
 
-def token_budget(task: Task, backend: Backend, source: str) -> int:
+def token_budget(task: Task, backend: Backend) -> int:
     """Tokens of document text one request can carry.
 
     Context window minus: the system prompt (long form) and worked examples,
@@ -74,7 +74,7 @@ def token_budget(task: Task, backend: Backend, source: str) -> int:
     if key not in task._fixed_tokens:
         texts = task.prompt_texts(multi_part=True, wire=task.wire(backend))
         task._fixed_tokens[key] = tokens_around_text(backend, texts, task.strict_schema)
-    around = task._fixed_tokens[key] + backend.count_tokens(user_overhead(_display_name(source)))
+    around = task._fixed_tokens[key] + backend.count_tokens(user_overhead())
     return text_budget(
         backend,
         around,
@@ -91,12 +91,11 @@ def plan_chunks(doc: Document, task: Task, backend: Backend) -> list[Chunk]:
     """
     check_document_size(doc, task.config.max_tokens_per_doc, backend.count_tokens)
     count = counter(backend.count_tokens, doc.images)
-    return chunk_document(doc, token_budget(task, backend, doc.source), count)
+    return chunk_document(doc, token_budget(task, backend), count)
 
 
 def extract_chunk(
     chunk: Chunk,
-    source: str,
     n_chunks: int,
     task: Task,
     services: RunServices,
@@ -109,7 +108,7 @@ def extract_chunk(
     hit: a changed normaliser applies without paying for the answer twice.
     """
     outcome = ChunkOutcome(chunk=chunk)
-    user = build_user_message(chunk, _display_name(source), n_chunks)
+    user = build_user_message(chunk, n_chunks)
     sent = images_in(chunk.text, images)
     ground = all(ref.has_text for ref in sent)  # an image with no text to check against
     wire = task.wire(services.backend)
@@ -160,9 +159,7 @@ def extract_chunk(
             # Like a truncated answer: the chunk is cut smaller and asked again, unless
             # not even the prompt around the text fits the window the server stated.
             outcome.error = f"prompt over the model's context window: {exc}"
-            fit = token_budget(
-                task, services.backend, source
-            )  # the window the server stated, if any
+            fit = token_budget(task, services.backend)  # the window the server stated, if any
             if fit >= MIN_CHUNK_TOKENS:
                 outcome.truncated, outcome.fit_tokens = True, fit
             return outcome
@@ -330,10 +327,6 @@ def conclude(
             doc, data, outcomes, origins, task.last_wins, task.config.evidence
         )
         result.data = result.evidence.data
-
-
-def _display_name(source: str) -> str:
-    return Path(source).name
 
 
 def _clip(text: str) -> str:

@@ -57,7 +57,7 @@ def estimate(
     requests = prompt = image_tokens = ocr_pages = 0
     unreadable = len(inputs) - len(files)
     route = replace(scan_route(task.config, backend), ocr=None)  # page images yes, OCR no
-    for path, doc in iter_documents(files):
+    for _path, doc in iter_documents(files):
         if isinstance(doc, DocumentError):
             unreadable += 1
             continue
@@ -78,7 +78,7 @@ def estimate(
         around = tokens_around_text(backend, texts, task.strict_schema)
         for chunk in chunks:
             requests += 1
-            prompt += around + backend.count_tokens(user_message(chunk, path.name, len(chunks)))
+            prompt += around + backend.count_tokens(user_message(chunk, len(chunks)))
             sent = sum(ref.tokens for ref in images_in(chunk.text, doc.images))
             image_tokens += sent
             prompt += sent

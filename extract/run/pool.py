@@ -230,7 +230,6 @@ class _Pass:
         future = self.pool.submit(
             extract_chunk,
             chunk,
-            state.doc.source,
             state.n_chunks,
             self.task,
             self.services,

@@ -207,7 +207,6 @@ def _ask(
     wire = services.backend.wire(to_strict_schema(sub))
     passages = passages_for(doc, asks, task)
     user = passages_message(
-        doc.source.rsplit("/", 1)[-1],
         [(p.pages, p.text) for p in passages],
         [a.reason for a in asks],
     )

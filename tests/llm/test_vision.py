@@ -76,19 +76,17 @@ def test_every_structured_output_mode_carries_the_images(tmp_path: Path, mode: s
 
 def test_scanned_pages_and_image_files_go_as_image_parts(scans: Path, tmp_path: Path):
     with FakeOpenAI(schema_responder(receipt_fill)) as fake:
-        code = run(scans, tmp_path / "out.parquet", fake.base_url)
+        # one request at a time, so they come in the files' order (the prompt has no file name)
+        code = run(scans, tmp_path / "out.parquet", fake.base_url, "--concurrency", "1")
         requests = fake.chat_requests()
     assert code == 0
     per_doc = {}
-    for request in requests:
+    for name, request in zip(("a-scan", "b-mixed", "c-fax", "d-photo"), requests, strict=True):
         parts = image_parts(request)
         assert len(parts) <= MAX_IMAGES and sum(p.n_bytes for p in parts) <= MAX_REQUEST_BYTES
         for part in parts:
             assert max(part.width, part.height) <= MAX_SIDE
             assert part.mime in ("image/png", "image/jpeg")
-        name = next(
-            m for m in ("a-scan", "b-mixed", "c-fax", "d-photo") if m in request.raw.decode()
-        )
         per_doc[name] = per_doc.get(name, 0) + len(parts)
     assert per_doc == {"a-scan": 2, "b-mixed": 1, "c-fax": 3, "d-photo": 1}
     table = pd.read_parquet(tmp_path / "out.parquet").set_index("source")

@@ -174,7 +174,9 @@ def test_max_cost_counts_page_images_at_their_image_tokens(tmp_path: Path, capsy
     docs = tmp_path / "scans"
     docs.mkdir()
     page = scanned_page(["SHOP 1 SDN BHD", "TOTAL 1.50"], (480, 640), noise=0.02)
-    for i in range(12):  # one page image (OCR'd once: its cache is by content), 12 files
+    # one page image (OCR'd once: its cache is by content), 12 files; their requests are the
+    # same (no file name in a prompt), so the answer cache is off: each is a request
+    for i in range(12):
         page.save(docs / f"scan{i:02d}.pdf", "PDF", resolution=150.0, title=f"scan {i}")
     image = mistral_image_tokens(640, 853)  # the page rendered at 200 dpi: 744 tokens
     per_request = SMALL.cost(600 + image, 20)
@@ -184,7 +186,8 @@ def test_max_cost_counts_page_images_at_their_image_tokens(tmp_path: Path, capsy
         said = capsys.readouterr().out
         code = main(["run", str(docs), "--schema", "receipt", "--out", str(tmp_path / "r.csv"),
                      "--base-url", fake.base_url, "--api-key", "x", "--quiet", "--rpm", "0",
-                     "--concurrency", "8", "--max-tokens", "256", "--max-cost", f"{cap}"])  # fmt: skip
+                     "--concurrency", "8", "--max-tokens", "256", "--max-cost", f"{cap}",
+                     "--no-cache"])  # fmt: skip
         sent = fake.chat_requests()
         in_flight = fake.max_in_flight
     assert f"of which {12 * image} image tokens" in said

@@ -21,6 +21,7 @@ from extract.ingest.images import IMAGE_SUFFIXES, count_frames
 from extract.ingest.ocr_layout import PageBoxes
 from extract.ingest.pdf_reader import PdfFailure, pdf_pages
 from extract.ingest.readable import readable_text
+from extract.ingest.running_lines import drop_running_lines
 from extract.ingest.scans import Raster, find_scanned
 
 if TYPE_CHECKING:
@@ -193,6 +194,7 @@ def read_document(path: Path) -> Document:
         return Document(doc_id=doc_id, source=str(path), pages=(text,))
     pages, note = _pdf_pages(data)
     scanned = find_scanned(data, pages)
+    pages = drop_running_lines(pages, skip=set(scanned))
     if not scanned and not any(page.strip() for page in pages):
         raise DocumentError("document has no text layer and no scanned pages (blank PDF)")
     raster = Raster("pdf", data, len(pages))

@@ -1,4 +1,9 @@
-"""UK charity annual reports, with the Kleister Charity fields."""
+"""UK charity annual reports, with the Kleister Charity fields.
+
+As in the NDA and contract schemas, the descriptions give no example values (a
+small model copies them into answers) but say where a value is printed;
+`keywords` lead the second pass (`--second-pass on`) to the passage.
+"""
 
 from __future__ import annotations
 
@@ -14,40 +19,65 @@ class CharityReport(BaseModel):
 
     charity_name: str | None = Field(
         None,
-        description="Registered name of the charity.",
-        json_schema_extra={"evidence": "verbatim"},
+        description="Name of the charity as printed on the report's cover or first page.",
+        json_schema_extra={
+            "evidence": "verbatim",
+            "important": True,
+            "keywords": ["charity", "trust", "foundation", "association", "society"],
+        },
     )
     charity_number: str | None = Field(
         None,
-        description="Registered charity number (digits only, e.g. 1132766).",
-        json_schema_extra={"evidence": "present"},
+        description='Registered charity number, the digits printed after "Charity No" or '
+        '"Registered Charity Number".',
+        json_schema_extra={
+            "evidence": "present",
+            "important": True,
+            "keywords": ["charity number", "charity no", "registered charity", "registration"],
+        },
     )
     address_post_town: str | None = Field(
         None,
-        description="Post town of the charity's principal address, upper case (e.g. LONDON).",
+        description="Post town of the charity's principal or registered office address.",
         json_schema_extra={"evidence": "present"},
     )
     address_postcode: str | None = Field(
         None,
-        description="UK postcode of the charity's principal address, upper case (e.g. SY3 7PQ).",
+        description="UK postcode of the charity's principal or registered office address.",
         json_schema_extra={"evidence": "present"},
     )
     address_street_line: str | None = Field(
         None,
-        description="Street line of the principal address (e.g. 2 Grange Road).",
+        description="House number and street of the principal or registered office address, "
+        "without the town or postcode.",
         json_schema_extra={"evidence": "verbatim"},
     )
     income_annually_in_british_pounds: float | None = Field(
-        None, description="Total income for the financial year reported, in pounds, plain decimal."
+        None,
+        description="Total income (incoming resources) for the financial year reported, in "
+        "pounds, from the statement of financial activities.",
+        json_schema_extra={
+            "important": True,
+            "keywords": ["total income", "total incoming resources", "income"],
+        },
     )
     spending_annually_in_british_pounds: float | None = Field(
         None,
-        description="Total expenditure for the financial year reported, in pounds, plain decimal.",
+        description="Total expenditure (resources expended) for the financial year reported, "
+        "in pounds, from the statement of financial activities.",
+        json_schema_extra={
+            "important": True,
+            "keywords": ["total expenditure", "resources expended", "expenditure"],
+        },
     )
     report_date: str | None = Field(
         None,
-        description='End date of the financial year reported, copied as written (e.g. "31 March '
-        '2017"); stored as ISO 8601.',
+        description="End date of the financial year reported (the year ended ...), copied as "
+        "written; stored as ISO 8601.",
+        json_schema_extra={
+            "important": True,
+            "keywords": ["year ended", "year ending", "period ended", "year to"],
+        },
     )
 
     _clean = field_validator("charity_name", "address_street_line", mode="before")(

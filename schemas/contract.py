@@ -1,4 +1,13 @@
-"""Commercial contracts, with CUAD's eight simple fields."""
+"""Commercial contracts, with CUAD's eight simple fields.
+
+On a 42-page CUAD franchise contract the embedded 1.5B model answered the
+descriptions' examples from almost every part that did not hold the field.
+Grounding drops a copied name or date (the text does not print it), but a
+copied duration ("90 days") is printed somewhere in most long contracts, so
+the renewal and notice fields give none. Taking the other examples out as
+well cost more than it saved on CUAD's 3 default contracts (F1 0.650 -> 0.488:
+defined terms such as "Premises" answered as parties, titles and dates missed).
+"""
 
 from __future__ import annotations
 
@@ -42,15 +51,21 @@ class Contract(BaseModel):
     )
     renewal_term: str | None = Field(
         None,
-        description="Length of each automatic renewal term, a number and a unit (e.g. "
-        '"1 year", "6 months"); null if the contract does not renew.',
-        json_schema_extra={"evidence": "present"},
+        description="Length of each renewal term, a number and a unit of time copied as written "
+        "from the renewal clause; null if the contract does not renew.",
+        json_schema_extra={
+            "evidence": "present",
+            "keywords": ["renew", "renewal", "additional term", "successor", "extend"],
+        },
     )
     notice_period_to_terminate_renewal: str | None = Field(
         None,
-        description="Notice a party must give to stop a renewal, a number and a unit "
-        '(e.g. "90 days"); null if none stated.',
-        json_schema_extra={"evidence": "present"},
+        description="Notice a party must give to stop an automatic renewal, a number and a unit "
+        "of time copied as written from the renewal clause; null if none is stated.",
+        json_schema_extra={
+            "evidence": "present",
+            "keywords": ["notice", "non-renewal", "renew", "prior to the expiration"],
+        },
     )
     governing_law: str | None = Field(
         None,
@@ -58,7 +73,11 @@ class Contract(BaseModel):
         # three CUAD contracts (none governed by it)
         description="The state or country named in the governing-law clause "
         '("governed by the laws of ..."), as written.',
-        json_schema_extra={"evidence": "present", "merge": "last"},
+        json_schema_extra={
+            "evidence": "present",
+            "merge": "last",
+            "keywords": ["governed", "governing law", "laws of", "construed"],
+        },
     )
 
     _parties = field_validator("parties", mode="before")(norm.party_names)

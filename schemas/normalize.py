@@ -24,6 +24,16 @@ US_STATES = {
     if sub.type in ("State", "District")
 }
 _STATE_NAMES = {v.casefold(): v for v in US_STATES.values()}
+# a state named inside a clause ("governed by the laws of Florida"); longest first, so
+# "West Virginia" is read before "Virginia"
+_STATE_IN_TEXT = re.compile(
+    r"\b(" + "|".join(sorted(map(re.escape, US_STATES.values()), key=len, reverse=True)) + r")\b",
+    re.IGNORECASE,
+)
+_LAWS_OF = re.compile(
+    r"\b(?i:laws?\s+of\s+(?:the\s+)?(?:(?:state|commonwealth)\s+of\s+)?)"
+    r"([A-Z][\w.]*(?:\s+[A-Z][\w.]*)*)"
+)
 _DATE_FORMATS = (
     "%Y-%m-%d", "%B %d %Y", "%b %d %Y", "%d %B %Y", "%d %b %Y", "%m/%d/%Y", "%m/%d/%y",
     "%Y/%m/%d", "%d-%m-%Y", "%d %m %Y", "%B %Y",
@@ -99,7 +109,16 @@ def us_state_or_country(value: Any) -> Any:
     text = re.sub(r",?\s*(USA|U\.S\.A?\.?|US|United States( of America)?)$", "", text).strip(" .,")
     if text.upper() in US_STATES:
         return US_STATES[text.upper()]
-    return _STATE_NAMES.get(text.casefold(), text or value)
+    if text.casefold() in _STATE_NAMES:
+        return _STATE_NAMES[text.casefold()]
+    if len(value.split()) > 3:  # a clause, not a place: the place whose laws it names first
+        place = _LAWS_OF.search(value)
+        if place:
+            return us_state_or_country(place.group(1))
+        states = {_STATE_NAMES[m.casefold()] for m in _STATE_IN_TEXT.findall(value)}
+        if len(states) == 1:
+            return states.pop()
+    return text or value
 
 
 def term(value: Any) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import typing
 from typing import Any
 
@@ -57,6 +58,11 @@ def test_iso_date(raw: Any, expected: Any):
         ("new jersey", "New Jersey"),
         ("England and Wales", "England and Wales"),
         ("Ontario, Canada", "Ontario, Canada"),
+        ("governed by the laws of Florida", "Florida"),
+        ("construed under the laws of the State of West Virginia", "West Virginia"),
+        ("this Agreement is governed by the laws of England", "England"),
+        ("the laws of New York, without regard to the laws of Delaware", "New York"),
+        ("Florida law applies to this agreement", "Florida"),
         ("null", None),
     ],
 )
@@ -349,3 +355,13 @@ def test_contract_role_labels_alone_are_no_party():
     raw = ["Pizza Fusion Holding, Inc.", "Franchisee", "distributor", "the Franchisor", "Lessee"]
     assert norm.party_names(raw) == ["Pizza Fusion Holding, Inc."]
     assert norm.party_name("Agent: Wells Fargo Bank, N.A.") == "Wells Fargo Bank, N.A."
+
+
+def test_duration_fields_give_no_example_duration():
+    # a copied example duration survives grounding: "90 days" is printed somewhere in most
+    # long contracts, and the embedded model answered it from parts that state no notice
+    example = re.compile(r"\d+\s*(?:day|week|month|year)s?\b", re.IGNORECASE)
+    for name in ("nda", "contract"):
+        for field, info in BUNDLED[name].model_fields.items():
+            if field in ("term", "renewal_term", "notice_period_to_terminate_renewal"):
+                assert not example.search(info.description or ""), (name, field)

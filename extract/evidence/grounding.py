@@ -123,7 +123,7 @@ def _ground(value: str, mode: str, index: NormalisedText, text: str) -> str | No
     if not value.strip():
         return value
     span = find_value(value, text, index)
-    if span is None:
+    if span is None or _acronym_in_lower_case(value, text[span.start : span.end]):
         return None
     if mode == "present":
         return value
@@ -131,6 +131,13 @@ def _ground(value: str, mode: str, index: NormalisedText, text: str) -> str | No
         span = Span(text.rfind("\n", 0, span.start) + 1, _line_end(text, span.end))
     found = _LINE_BREAK.sub(" ", text[span.start : span.end]).strip()
     return with_legal_form(found, text) if mode == "name" else found
+
+
+def _acronym_in_lower_case(value: str, found: str) -> bool:
+    """An acronym found only as a lower-case word: the governing law "US" is not the "us"
+    of "give us notice" (a CUAD franchise contract)."""
+    value = value.strip()
+    return len(value) <= 3 and value.isupper() and not found.strip().isupper()
 
 
 # A company's legal form, printed after its name: "X, Inc.", "X LLC", "X Pty. Ltd."

@@ -85,6 +85,14 @@ def test_short_values_must_be_whole_words():
     assert locate("Inc", "Acme Inc.") is not None
 
 
+def test_an_acronym_is_not_grounded_by_a_lower_case_word():
+    # a CUAD franchise contract's part answered the governing law "US" from "give us notice"
+    fields = {"law": "present"}
+    assert ground_answer({"law": "US"}, fields, "you must give us notice")["law"] is None
+    assert ground_answer({"law": "US"}, fields, "the laws of the US apply")["law"] == "US"
+    assert ground_answer({"law": "us"}, fields, "give us notice")["law"] == "us"
+
+
 class Named(BaseModel):
     name: str | None = Field(None, json_schema_extra={"evidence": "verbatim"})
     city: str | None = None

@@ -45,7 +45,7 @@ def engine_id() -> str:
     """What decides the OCR text besides the pixels: part of the cache key."""
     from importlib.metadata import version
 
-    return f"rapidocr-{version('rapidocr')}/onnxruntime-{version('onnxruntime')}/PP-OCRv6-small/1"
+    return f"rapidocr-{version('rapidocr')}/onnxruntime-{version('onnxruntime')}/PP-OCRv6-small/2"  # 2: NFKC text
 
 
 def lines_in_reading_order(boxes: Sequence[Any], texts: Sequence[str]) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import statistics
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -84,7 +85,9 @@ def reading_order(
     """
     items = []
     for box, text in zip(boxes, texts, strict=False):
-        text = str(text).strip()
+        # full-width forms as ASCII: the recogniser writes a Malaysian receipt's brackets
+        # as "（" and "）", which neither the gold nor a search for "(" matches
+        text = unicodedata.normalize("NFKC", str(text)).strip()
         if not text:
             continue
         xs = [float(p[0]) for p in box]

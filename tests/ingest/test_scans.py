@@ -180,6 +180,12 @@ def test_lines_are_read_top_to_bottom_then_left_to_right():
     assert lines_in_reading_order(boxes, texts) == "Total: 9.00\nCash 10.00\nThank you"
 
 
+def test_full_width_characters_from_ocr_are_read_as_ascii():
+    box = [[0, 0], [300, 0], [300, 20], [0, 20]]
+    text = "S.H.H.MOTOR（SUNGAI RENGIT）SDN.BHD. ＲＭ９．００"
+    assert lines_in_reading_order([box], [text]) == "S.H.H.MOTOR(SUNGAI RENGIT)SDN.BHD. RM9.00"
+
+
 def test_without_the_ocr_extra_a_scanned_page_names_the_extra(tmp_path: Path):
     path = tmp_path / "scan.png"
     scanned_page(INVOICE, (800, 600)).save(path)

@@ -45,7 +45,8 @@ def engine_id() -> str:
     """What decides the OCR text besides the pixels: part of the cache key."""
     from importlib.metadata import version
 
-    return f"rapidocr-{version('rapidocr')}/onnxruntime-{version('onnxruntime')}/PP-OCRv6-small/2"  # 2: NFKC text
+    # the last part is our layout's version: 2 since OCR text is NFKC-normalised
+    return f"rapidocr-{version('rapidocr')}/onnxruntime-{version('onnxruntime')}/PP-OCRv6-small/2"
 
 
 def lines_in_reading_order(boxes: Sequence[Any], texts: Sequence[str]) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from extract.config import Config
-from extract.errors import ConfigError, OutputError
+from extract.errors import ConfigError, OutputError, RunStopped
 from extract.ingest.documents import Document
 from extract.ingest.remote import find_sources
 from extract.llm.backends import Backend
@@ -233,7 +233,7 @@ def extract_folder(
     config = config or Config.resolve(**settings)
     report = extract_paths(paths, schema, config, out=out, progress=None, client=client)
     if report.interrupted:  # Ctrl-C: the tables of what finished are written; stop here too
-        raise KeyboardInterrupt
+        raise RunStopped(abandoned=report.abandoned)
     return report.tables
 
 

@@ -22,7 +22,7 @@ from extract.cli_options import (
     add_second_pass_option,
 )
 from extract.config import Config
-from extract.errors import ConfigError, OutputError, ProviderError
+from extract.errors import ConfigError, OutputError, ProviderError, RunStopped
 from extract.llm.redact import redact, redact_argv
 from extract.review_commands import add_review_commands
 
@@ -306,6 +306,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ProviderError as exc:
         print(f"extract: error: {redact(str(exc))}", file=sys.stderr)
         return EXIT_SOME_FAILED
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print("extract: interrupted", file=sys.stderr)
+        if isinstance(exc, RunStopped) and exc.abandoned:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(EXIT_INTERRUPTED)  # threads still wait on the abandoned requests
         return EXIT_INTERRUPTED

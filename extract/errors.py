@@ -72,7 +72,17 @@ class BudgetExceeded(ProviderError):
 
 
 class Interrupted(ProviderError):
-    """Not sent: the run was stopped (Ctrl-C) before this request could start."""
+    """Not sent: the run was stopped (Ctrl-C or SIGTERM) before this request could start."""
+
+
+class RunStopped(KeyboardInterrupt):
+    """A run stopped by Ctrl-C or SIGTERM, raised where its unfinished rows are no use (an
+    eval, `extract_folder`). `abandoned`: requests in flight were not waited for, and the
+    threads waiting on them are still there, so a command line exits without joining them."""
+
+    def __init__(self, abandoned: bool = False) -> None:
+        super().__init__("the run was stopped")
+        self.abandoned = abandoned
 
 
 class OutputError(ExtractError):

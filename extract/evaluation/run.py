@@ -18,7 +18,7 @@ from pathlib import Path
 
 from extract.api import RunReport, extract_paths
 from extract.config import Config
-from extract.errors import ConfigError
+from extract.errors import ConfigError, RunStopped
 from extract.evaluation.bootstrap import bootstrap_f1
 from extract.evaluation.data import EvalResult, SystemRun
 from extract.evaluation.datasets import DATASETS, EvalDataset, Example
@@ -71,15 +71,15 @@ def evaluate(
     with open_backend(config, backend) as backend:
         est = estimate(paths, Task.build(model, schema_name, config), backend)
         _say(config, f"{dataset.name}, estimate for the pipeline: {est.describe()}")
-        report = extract_paths(paths, schema_name, config, backend=backend)
+        report = _finished(extract_paths(paths, schema_name, config, backend=backend))
         pipeline = _pipeline_run(dataset, examples, report)
         trust = measure_trust(dataset, examples, _aligned(examples, report))
         baseline = reference = None
         if dataset.reference_path is not None:
             _say(config, f"{dataset.name}: the same documents read as text, for comparison")
             as_text = [replace(e, path=e.reference or e.path) for e in examples]
-            text_report = extract_paths(
-                [e.path for e in as_text], schema_name, config, backend=backend
+            text_report = _finished(
+                extract_paths([e.path for e in as_text], schema_name, config, backend=backend)
             )
             reference = _pipeline_run(dataset, as_text, text_report, label="text")
         elif naive:
@@ -199,3 +199,11 @@ def _naive_run(dataset: EvalDataset, examples: list[Example], run: NaiveRun) -> 
         inputs_cut=sum(o.truncated_input for o in run.outcomes),
         cached=sum(o.cached for o in run.outcomes),
     )
+
+
+def _finished(report: RunReport) -> RunReport:
+    """A run stopped by Ctrl-C or SIGTERM is not scored: its unfinished documents would
+    count as wrong. The answers it got are cached, so the rerun resumes."""
+    if report.interrupted:
+        raise RunStopped(abandoned=report.abandoned)
+    return report

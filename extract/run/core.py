@@ -58,7 +58,7 @@ class ChunkOutcome:
     confidence: Confidences = field(default_factory=dict)  # answer path -> (value, probability)
     fit_tokens: int | None = None  # after a context-length error: text tokens that fit
     images_refused: str | None = None  # the endpoint rejected the page images: why
-    interrupted: bool = False  # not sent: the run was stopped (Ctrl-C)
+    interrupted: bool = False  # not sent: the run was stopped (Ctrl-C or SIGTERM)
     dropped: dict[str, list[str]] = field(default_factory=dict)  # values grounding dropped
 
 

@@ -37,13 +37,13 @@ from extract.run.core import (
 from extract.run.progress import Progress, pick_style
 from extract.run.second_pass import finish_with_second_pass
 from extract.run.services import RunServices
-from extract.run.stopping import INTERRUPTED, Stop, sigint_stops
+from extract.run.stopping import INTERRUPTED, Stop, signals_stop
 from extract.run.task import Task
 
 PREFETCH_FACTOR = 4  # chunks queued per worker before reading more documents
 POLL_SECONDS = 0.2  # how often a waiting pool looks at the stop flags
 INTERRUPTED_ERROR = (
-    f"{INTERRUPTED}: the run was stopped (Ctrl-C) before this document finished; "
+    f"{INTERRUPTED}: the run was stopped (Ctrl-C or SIGTERM) before this document finished; "
     "rerun to resume (finished chunks come from the cache)"
 )
 
@@ -109,7 +109,7 @@ class Runner:
         start = time.monotonic() if start is None else start
         stop = self.services.stop
         with (
-            sigint_stops(stop),
+            signals_stop(stop),
             _Pass(self, Progress(len(sources), self._style)) as one,
         ):
             for position, source in enumerate(sources):

@@ -3,8 +3,9 @@
 The first SIGINT sets `Stop.requested`: waits (retry backoff, rate limits) end at
 once and every attempt not yet sent ends as "interrupted"; requests already in
 flight are answered and cached. A second SIGINT sets `Stop.abandoned`: the run
-stops waiting for them. Either way the tables of what finished are written and
-the rerun resumes from the cache.
+stops waiting for them. SIGTERM (`timeout`, `kill`, a job scheduler) does both at
+once, since whoever sent it will not wait long. Either way the tables of what
+finished are written and the rerun resumes from the cache.
 """
 
 from __future__ import annotations
@@ -49,10 +50,16 @@ class Stop:
             self.abandoned.set()
             say("extract: interrupted again: abandoning the requests in flight")
 
+    def terminate(self, say: Callable[[str], None]) -> None:
+        """SIGTERM: stop now, without waiting for the requests in flight."""
+        self.requested.set()
+        self.abandoned.set()
+        say("extract: terminated: abandoning the requests in flight, writing what finished")
+
 
 def interrupted() -> Interrupted:
     return Interrupted(
-        f"{INTERRUPTED}: not sent, the run was stopped (Ctrl-C); rerun to resume",
+        f"{INTERRUPTED}: not sent, the run was stopped (Ctrl-C or SIGTERM); rerun to resume",
         provider="run",
         retryable=False,
     )
@@ -71,21 +78,28 @@ class StoppableBackend(BackendWrapper):
 
 
 @contextlib.contextmanager
-def sigint_stops(stop: Stop, say: Callable[[str], None] | None = None) -> Iterator[None]:
-    """While inside, Ctrl-C presses `stop` instead of raising KeyboardInterrupt.
+def signals_stop(stop: Stop, say: Callable[[str], None] | None = None) -> Iterator[None]:
+    """While inside, Ctrl-C presses `stop` instead of raising KeyboardInterrupt, and
+    SIGTERM terminates it instead of killing the process.
 
-    Only in the main thread and only where nobody installed their own handler;
-    elsewhere Ctrl-C behaves as before.
+    Only in the main thread, and each signal only where nobody installed their own
+    handler; elsewhere the signals behave as before.
     """
     speak = say or (lambda msg: print(msg, file=sys.stderr, flush=True))
-    if (
-        threading.current_thread() is not threading.main_thread()
-        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
-    ):
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGINT, lambda _sig, _frame: stop.press(speak))
+    handlers = {
+        signal.SIGINT: (signal.default_int_handler, lambda _sig, _frame: stop.press(speak)),
+        signal.SIGTERM: (signal.SIG_DFL, lambda _sig, _frame: stop.terminate(speak)),
+    }
+    previous = {
+        signum: signal.signal(signum, ours)
+        for signum, (default, ours) in handlers.items()
+        if signal.getsignal(signum) is default
+    }
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

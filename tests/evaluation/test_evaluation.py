@@ -13,6 +13,11 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,7 +35,7 @@ from extract.evaluation.scoring import charity_to_gold, nda_to_gold
 from extract.ingest.documents import read_document
 from extract.ingest.ocr import ocr_installed
 from schemas import Invoice
-from tests.conftest import require_evaldata
+from tests.conftest import ROOT, require_evaldata
 from tests.fake_server import (
     DEFAULT_MODELS,
     FakeOpenAI,
@@ -308,3 +313,22 @@ def test_sroie_scans_are_scored_beside_the_same_receipts_as_text(tmp_path: Path)
     assert result.pipeline.scores.overall.f1 > 0 and result.reference.scores.overall.f1 > 0
     report = (result.report_dir / "report.md").read_text()
     assert "pipeline vs the same documents as text" in report and "pipeline ÷ text F1" in report
+
+
+def test_a_stopped_eval_scores_nothing(tmp_path: Path, evaldata: Path):
+    """SIGTERM mid-run: unfinished receipts would count as wrong, so no report is written
+    and the baseline is not started."""
+    reports, cache = tmp_path / "reports", tmp_path / "cache.sqlite"
+    with FakeOpenAI(schema_responder(), latency=300) as fake:
+        args = [sys.executable, "-m", "extract", "eval", "sroie", "--limit", "4"]
+        args += ["--base-url", fake.base_url, "--api-key", "x", "--concurrency", "2"]
+        args += ["--reports", str(reports), "--cache-path", str(cache), "-q"]
+        proc = subprocess.Popen(args, cwd=ROOT, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while len(fake.chat_requests()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        os.kill(proc.pid, signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+        assert not any(is_naive(r) for r in fake.chat_requests())
+    assert proc.returncode == 130, err.decode()
+    assert not reports.exists() or not any(reports.rglob("*.md"))

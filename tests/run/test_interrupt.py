@@ -3,7 +3,9 @@ and the rerun resumes from the cache. A real process gets a real SIGINT."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -101,3 +103,46 @@ def test_a_second_ctrl_c_abandons_the_requests_in_flight(tmp_path: Path):
     table = pd.read_csv(out)
     assert len(table) == 6 and (table["status"] == "error").all()
     assert table["error"].str.startswith("interrupted").all()
+
+
+def test_sigterm_stops_at_once_and_writes_a_row_for_every_document(tmp_path: Path):
+    """`timeout`, `kill` or a job scheduler: no waiting for answers, and nothing lost."""
+    docs, out, cache = receipts(tmp_path / "docs", 8), tmp_path / "r.csv", tmp_path / "c"
+    with FakeOpenAI(schema_responder(), latency=300) as fake:  # answers that never come in time
+        proc = subprocess.Popen(
+            command(docs, out, fake.base_url, cache), cwd=ROOT, stderr=subprocess.PIPE
+        )
+        wait_for_requests(fake, CONCURRENCY, proc)
+        os.kill(proc.pid, signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)  # long before any answer could arrive
+    assert proc.returncode == 130, err.decode()
+    assert b"terminated" in err
+    table = pd.read_csv(out)
+    assert len(table) == 8 and table["doc_id"].is_unique
+    assert table["error"].str.startswith("interrupted").all()
+
+
+def printed_total(request) -> dict[str, str]:
+    """The receipt's own total, so a row can be checked against its document."""
+    return {"total": re.search(r"TOTAL (\d+\.50)", json.dumps(request.body))[1]}
+
+
+def test_sigterm_keeps_the_documents_finished_before_it(tmp_path: Path):
+    docs, out, cache = receipts(tmp_path / "docs", 6), tmp_path / "r.parquet", tmp_path / "c"
+    with FakeOpenAI(schema_responder(printed_total)) as fake:
+        args = command(docs, out, fake.base_url, cache)
+        first = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert first.returncode == 0, first.stderr
+        receipts(docs, 9)  # three more, whose answers will not come in time
+        fake.latency = 300
+        proc = subprocess.Popen(args, cwd=ROOT, stderr=subprocess.PIPE)
+        wait_for_requests(fake, 6 + 1, proc)
+        os.kill(proc.pid, signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err.decode()
+    table = pd.read_parquet(out).set_index("doc_id")
+    assert len(table) == 9
+    finished = table[table["status"] == "ok"]
+    assert len(finished) == 6  # from the cache, and written despite the signal
+    assert finished["total"].tolist() == [f"{i}.50" for i in range(6)]
+    assert table["error"].iloc[6:].str.startswith("interrupted").all()

@@ -16,6 +16,12 @@ text with `json_schema_extra={"evidence": ...}`:
   model wrote without its legal form ("Anadigics") gets it where the text
   prints it right after the name ("ANADIGICS, Inc."), as legal names are.
 
+A field may also say which clauses its value must not come from, by words that
+mark them: `json_schema_extra={"evidence": "present", "not_from": ["solicit"]}`.
+A value printed only in sentences naming one of them is dropped like a value
+the text does not hold (an NDA's term is not its non-solicitation period,
+though both are durations the text prints).
+
 A date or a duration the model rewrote is found by what it means ("2018-01-25"
 grounds to a printed "25/01/2018", "2 years" to "two (2) years"). Otherwise matching ignores case, spaces and punctuation, and tolerates a few character
 errors in words (not in numbers: "60.31" must not ground to "60.30", nor
@@ -52,25 +58,44 @@ class Span:
     end: int
 
 
-def evidence_fields(schema: type[BaseModel]) -> dict[str, str]:
-    """The schema's grounded fields and their mode; an unknown mode is a configuration error."""
-    out: dict[str, str] = {}
+@dataclass(frozen=True)
+class Grounding:
+    """How one field is grounded: its mode, and the clauses its value must not come from."""
+
+    mode: str
+    not_from: re.Pattern[str] | None = None
+
+
+def evidence_fields(schema: type[BaseModel]) -> dict[str, Grounding]:
+    """The schema's grounded fields and how; a bad declaration is a configuration error."""
+    out: dict[str, Grounding] = {}
     for name, info in schema.model_fields.items():
         extra = field_extra(info)
         mode = extra.get("evidence")
         if mode is None:
             continue
+        where = f"{schema.__name__}.{name}"
         if mode not in EVIDENCE_MODES:
-            raise ConfigError(
-                f"{schema.__name__}.{name}: evidence must be one of {EVIDENCE_MODES}, not {mode!r}"
-            )
-        out[name] = str(mode)
+            raise ConfigError(f"{where}: evidence must be one of {EVIDENCE_MODES}, not {mode!r}")
+        out[name] = Grounding(str(mode), _clause_words(extra.get("not_from"), where))
     return out
+
+
+def _clause_words(words: Any, where: str) -> re.Pattern[str] | None:
+    if words is None:
+        return None
+    if (
+        not isinstance(words, list)
+        or not words
+        or not all(isinstance(w, str) and w.strip() for w in words)
+    ):
+        raise ConfigError(f"{where}: not_from must be a list of words, not {words!r}")
+    return re.compile("|".join(re.escape(w.strip()) for w in words), re.IGNORECASE)
 
 
 def ground_answer(
     data: dict[str, Any],
-    fields: dict[str, str],
+    fields: dict[str, Grounding],
     text: str,
     lost: dict[str, list[str]] | None = None,
 ) -> dict[str, Any]:
@@ -81,13 +106,13 @@ def ground_answer(
         return data
     index = NormalisedText(text)
     out = dict(data)
-    for name, mode in fields.items():
+    for name, how in fields.items():
         value = out.get(name)
         if isinstance(value, str):
-            pairs = [(value, _ground(value, mode, index, text))]
+            pairs = [(value, _ground(value, how, index, text))]
             out[name] = pairs[0][1]
         elif isinstance(value, list):
-            pairs = [(v, _ground(v, mode, index, text) if isinstance(v, str) else v) for v in value]
+            pairs = [(v, _ground(v, how, index, text) if isinstance(v, str) else v) for v in value]
             out[name] = [g for _, g in pairs if g is not None]
         else:
             continue
@@ -119,18 +144,52 @@ def kept_by_grounding(given: Any, grounded: Any) -> bool:
     return (given is None) == (grounded is None)
 
 
-def _ground(value: str, mode: str, index: NormalisedText, text: str) -> str | None:
+def _ground(value: str, how: Grounding, index: NormalisedText, text: str) -> str | None:
     if not value.strip():
         return value
     span = find_value(value, text, index)
     if span is None or _acronym_in_lower_case(value, text[span.start : span.end]):
         return None
+    if how.not_from is not None:
+        span = _outside(how.not_from, value, span, index, text)
+        if span is None:
+            return None
+    mode = how.mode
     if mode == "present":
         return value
     if mode == "lines":
         span = Span(text.rfind("\n", 0, span.start) + 1, _line_end(text, span.end))
     found = _LINE_BREAK.sub(" ", text[span.start : span.end]).strip()
     return with_legal_form(found, text) if mode == "name" else found
+
+
+def _outside(
+    words: re.Pattern[str], value: str, first: Span, index: NormalisedText, text: str
+) -> Span | None:
+    """The first place the text prints `value` in a sentence naming none of `words`."""
+    span: Span | None = first
+    while span is not None:
+        if not words.search(sentence_around(text, span)):
+            return span
+        span = _find_after(value, text, index, span.end)
+    return None
+
+
+def _find_after(value: str, text: str, index: NormalisedText, lo: int) -> Span | None:
+    """The next place after `lo` that prints `value`, as written or by meaning."""
+    found = index.find(value, text, lo)
+    meant = meaning_span(value, text[lo:])
+    spans = [found[0]] if found else []
+    spans += [Span(lo + meant[0], lo + meant[1])] if meant else []
+    return min(spans, key=lambda s: s.start, default=None)
+
+
+def sentence_around(text: str, span: Span) -> str:
+    """The sentence holding `span`: from the full stop or blank line before it to the
+    full stop after it (a heading like "3. Non-Solicitation." is a sentence of its own)."""
+    start = max(text.rfind(".", 0, span.start), text.rfind("\n\n", 0, span.start)) + 1
+    end = text.find(".", span.end)
+    return text[start : len(text) if end < 0 else end]
 
 
 def _acronym_in_lower_case(value: str, found: str) -> bool:

@@ -9,7 +9,12 @@ from pydantic import BaseModel, ValidationError
 
 from extract.config import Config
 from extract.errors import ConfigError
-from extract.evidence.grounding import evidence_fields, ground_answer, kept_by_grounding
+from extract.evidence.grounding import (
+    Grounding,
+    evidence_fields,
+    ground_answer,
+    kept_by_grounding,
+)
 from extract.ingest.chunking import Chunk
 from extract.llm.backends.base import Backend, Message
 from extract.llm.checks import Check, failed_checks, schema_checks
@@ -31,7 +36,7 @@ class Task:
     field_guide: str
     config: Config
     examples: tuple[tuple[str, dict[str, Any]], ...] = ()  # (document, answer), checked
-    evidence: dict[str, str] = field(default_factory=dict)  # grounded fields -> mode
+    evidence: dict[str, Grounding] = field(default_factory=dict)  # grounded fields -> how
     last_wins: frozenset[str] = frozenset()  # fields merged from the last chunk that has one
     checks: tuple[Check, ...] = ()  # rules across fields (the schema's CHECKS)
     max_items: dict[str, int] = field(default_factory=dict)  # list caps for grammar backends

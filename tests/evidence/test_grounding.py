@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from extract import extract_document
 from extract.config import Config
 from extract.errors import ConfigError
-from extract.evidence.grounding import evidence_fields, ground_answer, locate
+from extract.evidence.grounding import Grounding, evidence_fields, ground_answer, locate
 from extract.ingest.documents import Document
 from extract.run.task import Task
 from tests.fake_server import FakeOpenAI, schema_responder
@@ -20,7 +20,12 @@ RECEIPT = (
     "NO.53 55,57 & 59, JALAN SAGU 18,\nTAMAN DAYA,\n81100 JOHOR BAHRU,\nJOHOR.\n"
     "TEL: 07-3519000\nDATE:25/12/2018 8:13:39 PM\nTOTAL AMT RM\n19.00\nROUNDING 0.00\nRM9.00"
 )
-VERBATIM = {"company": "verbatim", "address": "verbatim", "date": "verbatim", "total": "verbatim"}
+VERBATIM = {
+    "company": Grounding("verbatim"),
+    "address": Grounding("verbatim"),
+    "date": Grounding("verbatim"),
+    "total": Grounding("verbatim"),
+}
 
 
 def grounded(**answer: object) -> dict[str, object]:
@@ -52,7 +57,7 @@ def test_numbers_must_match_exactly_and_whole():
 
 def test_a_currency_sign_is_part_of_the_printed_amount():
     assert locate("8.20", "TOTAL $8.20") is not None
-    assert ground_answer({"total": "8.20"}, {"total": "verbatim"}, "TOTAL $8.20") == {
+    assert ground_answer({"total": "8.20"}, {"total": Grounding("verbatim")}, "TOTAL $8.20") == {
         "total": "$8.20"
     }
 
@@ -69,13 +74,13 @@ def test_punctuation_at_the_edges_is_taken_only_when_the_model_wrote_it():
 def test_values_not_in_the_text_are_dropped_one_by_one():
     text = "This Agreement is made between Bluefin Robotics, Inc. and Harbor Analytics LLC."
     answer = {"parties": ["Bluefin Robotics Inc", "Nike, Inc.", "HARBOR ANALYTICS LLC"]}
-    out = ground_answer(answer, {"parties": "verbatim"}, text)
+    out = ground_answer(answer, {"parties": Grounding("verbatim")}, text)
     assert out["parties"] == ["Bluefin Robotics, Inc", "Harbor Analytics LLC"]
 
 
 def test_present_keeps_the_model_wording_when_the_text_has_it():
     text = "governed by the laws of the State of New York."
-    fields = {"jurisdiction": "present"}
+    fields = {"jurisdiction": Grounding("present")}
     assert ground_answer({"jurisdiction": "New York"}, fields, text)["jurisdiction"] == "New York"
     assert ground_answer({"jurisdiction": "Delaware"}, fields, text)["jurisdiction"] is None
 
@@ -87,7 +92,7 @@ def test_short_values_must_be_whole_words():
 
 def test_an_acronym_is_not_grounded_by_a_lower_case_word():
     # a CUAD franchise contract's part answered the governing law "US" from "give us notice"
-    fields = {"law": "present"}
+    fields = {"law": Grounding("present")}
     assert ground_answer({"law": "US"}, fields, "you must give us notice")["law"] is None
     assert ground_answer({"law": "US"}, fields, "the laws of the US apply")["law"] == "US"
     assert ground_answer({"law": "us"}, fields, "give us notice")["law"] == "us"
@@ -99,7 +104,7 @@ class Named(BaseModel):
 
 
 def test_the_schema_says_which_fields_are_grounded():
-    assert evidence_fields(Named) == {"name": "verbatim"}
+    assert evidence_fields(Named) == {"name": Grounding("verbatim")}
 
 
 def test_an_unknown_evidence_mode_is_a_config_error():
@@ -139,7 +144,7 @@ def test_through_the_pipeline_the_table_holds_the_printed_text():
 
 def test_lines_widens_a_cut_short_value_to_the_whole_lines():
     text = "LIM AH KOW\nKEDAI RUNCIT SENTOSA ENTERPRISE (001234-T)\nNO. 9, JALAN MELATI 4,\nTAMAN MELATI"
-    fields = {"company": "lines", "address": "lines"}
+    fields = {"company": Grounding("lines"), "address": Grounding("lines")}
     out = ground_answer(
         {"company": "KEDAI RUNCIT", "address": "JALAN MELATI 4, TAMAN"}, fields, text
     )
@@ -165,7 +170,7 @@ def test_lines_widens_a_cut_short_value_to_the_whole_lines():
     ],
 )
 def test_a_rewritten_date_is_found_by_the_day_it_names(value: str, text: str, found: str | None):
-    out = ground_answer({"date": value}, {"date": "verbatim"}, text)
+    out = ground_answer({"date": value}, {"date": Grounding("verbatim")}, text)
     assert out["date"] == found
 
 
@@ -182,8 +187,47 @@ def test_a_rewritten_date_is_found_by_the_day_it_names(value: str, text: str, fo
 )
 def test_a_duration_is_present_when_the_text_names_the_same_length(value: str, kept: bool):
     text = "This Agreement shall remain in effect for two (2) years from the Effective Date."
-    out = ground_answer({"term": value}, {"term": "present"}, text)
+    out = ground_answer({"term": value}, {"term": Grounding("present")}, text)
     assert out["term"] == (value if kept else None)
+
+
+class Agreement(BaseModel):
+    term: str | None = Field(
+        None, json_schema_extra={"evidence": "present", "not_from": ["solicit", "standstill"]}
+    )
+
+
+NON_SOLICIT = (
+    "3. Non-Solicitation. For twelve (12) months after the Separation Date, Employee shall not "
+    "solicit any customer of the Company. "
+)
+TERM = "This Agreement shall terminate two (2) years after the date hereof. "
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kept"),
+    [
+        (NON_SOLICIT, "12 months", False),  # printed only where the clause to avoid is named
+        (NON_SOLICIT + TERM, "12 months", False),
+        (NON_SOLICIT + TERM, "2 years", True),  # printed in the term clause
+        (NON_SOLICIT + TERM.replace("two (2) years", "twelve (12) months"), "12 months", True),
+        (TERM.replace("two (2) years", "24 months") + NON_SOLICIT, "2 years", True),
+        (NON_SOLICIT + TERM.replace("two (2) years", "one year"), "12 months", True),
+    ],
+)
+def test_a_value_printed_only_in_a_clause_to_avoid_is_dropped(text: str, value: str, kept: bool):
+    """An NDA's term is not its non-solicitation period, though the text prints both; a
+    value also printed elsewhere (the same length, or the same words) is kept."""
+    out = ground_answer({"term": value}, evidence_fields(Agreement), text)
+    assert out["term"] == (value if kept else None)
+
+
+def test_clause_words_must_be_a_list_of_words():
+    class Bad(BaseModel):
+        term: str | None = Field(None, json_schema_extra={"evidence": "present", "not_from": "x"})
+
+    with pytest.raises(ConfigError, match="not_from must be a list of words"):
+        evidence_fields(Bad)
 
 
 @pytest.mark.parametrize(
@@ -196,13 +240,15 @@ def test_a_duration_is_present_when_the_text_names_the_same_length(value: str, k
     ],
 )
 def test_a_duration_in_another_language_is_found_by_its_length(value: str, text: str, kept: bool):
-    out = ground_answer({"term": value}, {"term": "present"}, text)
+    out = ground_answer({"term": value}, {"term": Grounding("present")}, text)
     assert out["term"] == (value if kept else None)
 
 
 def test_offsets_survive_characters_that_lower_case_to_two():
     text = "İSTANBUL TİCARET A.Ş.\nTOTAL 12.50"
-    assert ground_answer({"total": "12.50"}, {"total": "verbatim"}, text) == {"total": "12.50"}
+    assert ground_answer({"total": "12.50"}, {"total": Grounding("verbatim")}, text) == {
+        "total": "12.50"
+    }
 
 
 def test_a_name_gets_the_legal_form_the_text_prints_after_it():
@@ -211,11 +257,11 @@ def test_a_name_gets_the_legal_form_the_text_prints_after_it():
         "II-VI\nIncorporated. ... Anadigics shall keep ... Dana Whitfield signs."
     )
     names = ["Anadigics", "II-VI", "Dana Whitfield", "Nowhere Corp"]
-    out = ground_answer({"parties": names}, {"parties": "name"}, text)
+    out = ground_answer({"parties": names}, {"parties": Grounding("name")}, text)
     assert out["parties"] == [
         "ANADIGICS, Inc.",
         "II-VI Incorporated",
         "Dana Whitfield",
     ]
-    verbatim = ground_answer({"parties": names}, {"parties": "verbatim"}, text)
+    verbatim = ground_answer({"parties": names}, {"parties": Grounding("verbatim")}, text)
     assert verbatim["parties"][:2] == ["ANADIGICS", "II-VI"]  # verbatim keeps what it matched

@@ -8,9 +8,9 @@
    `LlamaPromptLookupDecoding`, which needs `logits_all`), and with the
    context levers (n_batch/n_ubatch, flash attention).
 2. `make demo`'s work with an empty answer cache, twice on the same loaded
-   model: the baseline profile (objects on the wire, llama.cpp's default
-   grammar with its optional spaces, a fixed max_tokens of 1,024: what the
-   pipeline did before) and the current one. Per request, llama.cpp's own
+   model: the baseline profile (objects on the wire, llama-cpp-python's own
+   grammar from the schema, a fixed max_tokens of 1,024: what the pipeline did
+   before) and the current one. Per request, llama.cpp's own
    counters: prompt tokens sent, prompt tokens evaluated (fewer when the KV
    cache already holds the prefix), prompt-eval ms, generated tokens,
    generation ms, finish reason; per profile, the wall time and how much of it
@@ -72,7 +72,7 @@ class Traced(BackendWrapper):
 
 
 class Baseline(LocalBackend):
-    """The pipeline's local backend as it was: objects, optional spaces, max_tokens 1,024,
+    """The pipeline's local backend as it was: objects, its own grammar, max_tokens 1,024,
     and llama-cpp-python's own sampler chain (the grammar checks every candidate)."""
 
     def wire(self, schema: dict[str, Any]) -> Wire:

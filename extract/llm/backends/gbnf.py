@@ -1,8 +1,7 @@
 """The GBNF grammar llama.cpp decodes under, from a strict JSON schema.
 
-llama.cpp's own converter (`json_schema_to_gbnf`) writes the grammar; two
-changes make it cheaper to decode on a CPU: no whitespace between JSON tokens
-(`compact_gbnf`), and a cap on lists that a schema expects to be short
+llama.cpp's own converter (`json_schema_to_gbnf`) writes the grammar
+(`schema_gbnf`); lists that a schema expects to be short are capped first
 (`capped`), so a small model that starts repeating an item cannot run on to
 `max_tokens`.
 """
@@ -35,17 +34,18 @@ def capped(schema: dict[str, Any], max_items: dict[str, int]) -> dict[str, Any]:
     return {**schema, "properties": props}
 
 
-def compact_gbnf(schema: dict[str, Any]) -> str:
-    """llama.cpp's grammar for `schema`, with no whitespace between JSON tokens.
+# Part of the local answers' cache key, so answers decoded under the earlier grammar (no
+# space at all) are not reused; it names the converter's `space ::= " "?`.
+GRAMMAR_VERSION = "space?"
 
-    The converter lets the model put a space after every `{`, `,` and `:`;
-    each one is a token to generate (Qwen writes them), and JSON needs none.
-    Spaces inside strings are untouched: they are not made by this rule.
+
+def schema_gbnf(schema: dict[str, Any]) -> str:
+    """llama.cpp's grammar for `schema`, as its converter writes it.
+
+    Its `space` rule allows one optional space between JSON tokens. Refusing it
+    (to save the tokens) was tried and is wrong: Qwen writes `": "` as `":` then
+    ` "`, so without the space `null` was often the likeliest token the grammar
+    allowed, and the model answered null for every Kleister Charity name and
+    amount it had read (a charity's name came back once the space was allowed).
     """
-    gbnf = json_schema_to_gbnf(json.dumps(schema))
-    lines = gbnf.splitlines()
-    spaces = [i for i, line in enumerate(lines) if line.split("::=")[0].strip() == "space"]
-    if len(spaces) != 1:
-        raise ValueError("llama.cpp's grammar has no single `space` rule to make compact")
-    lines[spaces[0]] = 'space ::= ""'
-    return "\n".join(lines) + "\n"
+    return json_schema_to_gbnf(json.dumps(schema))

@@ -10,9 +10,8 @@ The grammar is built with llama.cpp's converter (`extract.llm.backends.gbnf`),
 not by passing `response_format={"type": "json_object", "schema": ...}`: on a
 schema its converter cannot handle, llama-cpp-python's chat handler silently
 falls back to a generic-JSON grammar, which would let unconstrained answers
-through. Here such a schema is an error instead. The grammar allows no
-whitespace between JSON tokens, lists a schema expects to be short are capped,
-and lists of flat objects are answered as tuples (`wire`, see
+through. Here such a schema is an error instead. Lists a schema expects to be
+short are capped, and lists of flat objects are answered as tuples (`wire`, see
 `extract.llm.wire`): fewer tokens to generate.
 
 Speed: the fixed start of every prompt (system prompt, field guide, worked
@@ -53,7 +52,7 @@ import numpy as np
 from extract.config import Config
 from extract.errors import ConfigError, ContextLengthError, ProviderError
 from extract.llm.backends.base import Answer, StructuredRequest, Timings
-from extract.llm.backends.gbnf import capped, compact_gbnf
+from extract.llm.backends.gbnf import GRAMMAR_VERSION, capped, schema_gbnf
 from extract.llm.backends.grammar_first import GrammarFirstLlama
 from extract.llm.wire import Wire, tuple_wire
 
@@ -88,7 +87,7 @@ class LocalBackend:
             spec = spec_named(config.local_model) if config.local_model else DEFAULT_MODEL
             path = ensure_model(spec=spec)
         self.model = path.stem
-        self.cache_identity = weights_identity(path)
+        self.cache_identity = f"{weights_identity(path) or path.stem}; grammar {GRAMMAR_VERSION}"
         self.context_window = config.context_window
         self._lock = threading.Lock()
         self._grammars: dict[str, LlamaGrammar] = {}
@@ -185,7 +184,7 @@ class LocalBackend:
         grammar = self._grammars.get(key)
         if grammar is None:
             try:
-                grammar = LlamaGrammar.from_string(compact_gbnf(schema), verbose=False)
+                grammar = LlamaGrammar.from_string(schema_gbnf(schema), verbose=False)
             except Exception as exc:
                 raise ProviderError(
                     f"llama.cpp cannot turn the {schema_name!r} schema into a grammar: "

@@ -76,4 +76,4 @@ class NDA(BaseModel):
     _parties = field_validator("parties", mode="before")(norm.party_names)
     _date = field_validator("effective_date", mode="before")(norm.iso_date)
     _place = field_validator("jurisdiction", mode="before")(norm.us_state_or_country)
-    _term = field_validator("term", mode="before")(norm.term)
+    _term = field_validator("term", mode="before")(norm.duration)

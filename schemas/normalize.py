@@ -139,6 +139,15 @@ def term(value: Any) -> Any:
     return f"{number} {unit}" if number == 1 else f"{number} {unit}s"
 
 
+def duration(value: Any) -> Any:
+    """`term`, for a field that holds a length of time and nothing else: a value naming
+    none ("indefinitely", "immediately prior to the closing of the Merger") is None."""
+    value = blank_to_none(value)
+    if isinstance(value, str) and not DURATION.search(value):
+        return None
+    return term(value)
+
+
 _SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9}
 
 

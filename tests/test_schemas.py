@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 from extract.llm.strict_schema import to_strict_schema
 from schemas import BUNDLED
 from schemas import normalize as norm
+from schemas.nda import NDA
 
 
 @pytest.mark.parametrize(
@@ -93,6 +94,22 @@ def test_us_state_or_country(raw: Any, expected: Any):
 )
 def test_term(raw: Any, expected: Any):
     assert norm.term(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("two (2) years", "2 years"),
+        ("indefinitely", None),
+        ("immediately prior to closing of such Merger", None),
+        ("until terminated", None),
+        (None, None),
+    ],
+)
+def test_a_duration_field_keeps_lengths_of_time_only(raw: Any, expected: Any):
+    """An NDA's term is "a number and a unit of time": other answers are not one."""
+    assert norm.duration(raw) == expected
+    assert NDA(term=raw).term == expected
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from extract.cli_options import (
     add_backend_options,
@@ -230,10 +231,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     for r in report.results:
         if r.status != "ok":
             say(f"  {r.status}: {r.source}: {r.error}")
-    if report.abandoned:  # worker threads are still waiting on the abandoned requests
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(EXIT_INTERRUPTED)
+    if report.abandoned:
+        exit_without_joining()
     if report.interrupted:
         return EXIT_INTERRUPTED
     return EXIT_OK if report.all_ok else EXIT_SOME_FAILED
@@ -309,7 +308,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt as exc:
         print("extract: interrupted", file=sys.stderr)
         if isinstance(exc, RunStopped) and exc.abandoned:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit(EXIT_INTERRUPTED)  # threads still wait on the abandoned requests
+            exit_without_joining()
         return EXIT_INTERRUPTED
+
+
+def exit_without_joining() -> NoReturn:
+    """Exit 130 now: worker threads still wait on the abandoned requests, and a normal
+    exit would join them."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(EXIT_INTERRUPTED)

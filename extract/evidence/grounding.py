@@ -244,13 +244,19 @@ class NormalisedText:
             return None
         numeric = sum(c.isdigit() for c in pattern) * 2 >= len(pattern)
         first: tuple[int, int] | None = None
+        glued: Span | None = None  # a match that needs letters or digits glued on: "RM11.40"
         start = self.chars.find(pattern, low, high)
         while start >= 0:
             begin, end = self.offsets[start], self.offsets[start + len(pattern) - 1] + 1
             if _on_boundaries(text, begin, end):
-                return _whole_words(text, begin, end, value), False
+                span = _whole_words(text, begin, end, value)
+                if not _widened(text, span, begin, end):
+                    return span, False
+                glued = glued or span
             first = first or (begin, end)
             start = self.chars.find(pattern, start + 1, high)
+        if glued is not None:
+            return glued, False
         if numeric or len(pattern) < MIN_PARTIAL:  # "9.00" inside "19.00" is not "9.00"
             return None
         if first is not None:
@@ -272,6 +278,12 @@ def _on_boundaries(text: str, start: int, end: int) -> bool:
     return (start == 0 or not joined(text[start - 1], text[start])) and (
         end == len(text) or not joined(text[end - 1], text[end])
     )
+
+
+def _widened(text: str, span: Span, start: int, end: int) -> bool:
+    """Whether making a match whole words took in more letters or digits: a receipt's
+    total "11.40" is better the line that prints "11.40" than the item's "RM11.40"."""
+    return any(c.isalnum() for c in text[span.start : start] + text[end : span.end])
 
 
 def _whole_words(text: str, start: int, end: int, value: str) -> Span:

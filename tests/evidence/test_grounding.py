@@ -55,6 +55,15 @@ def test_numbers_must_match_exactly_and_whole():
     assert grounded(total="19.00")["total"] == "19.00"
 
 
+def test_a_value_printed_bare_is_preferred_to_the_same_digits_with_letters_glued_on():
+    """SROIE receipt 062 prints an item "RM11.40 S" before its total "11.40"; its key, like a
+    reader, wants the total's line. Where the value is printed only glued on, that is it."""
+    receipt = "MILO 1KG\nRM11.40 S\nTOTAL SALES (INCLUSIVE GST) RM\n11.40\nCASH RM\n50.00"
+    total = {"total": Grounding("verbatim")}
+    assert ground_answer({"total": "11.40"}, total, receipt) == {"total": "11.40"}
+    assert ground_answer({"total": "50.00"}, total, "CASH RM50.00") == {"total": "RM50.00"}
+
+
 def test_a_currency_sign_is_part_of_the_printed_amount():
     assert locate("8.20", "TOTAL $8.20") is not None
     assert ground_answer({"total": "8.20"}, {"total": Grounding("verbatim")}, "TOTAL $8.20") == {

@@ -60,6 +60,7 @@ class EvalResult:
     bootstrap: Bootstrap | None = None  # F1 intervals over documents, and of the difference
     trust: Trust | None = None  # grounded vs ungrounded precision, accuracy by confidence
     reference: SystemRun | None = None  # scan datasets: the same documents read as text
+    ceiling: Scores | None = None  # the gold through grounding and validation (`ceiling.py`)
     report_dir: Path | None = None
     written: list[Path] = field(default_factory=list)
 
@@ -73,6 +74,8 @@ class EvalResult:
                 f" R {run.scores.overall.recall:.3f}); {run.seconds:.1f} s, "
                 f"{run.prompt_tokens}+{run.completion_tokens} tokens, cost {cost}"
             )
+        if self.ceiling is not None:
+            lines.append(f"  ceiling  F1 {self.ceiling.overall.f1:.3f} (the gold, grounded)")
         if self.bootstrap is not None and self.bootstrap.difference is not None:
             diff = self.bootstrap.difference
             other = "text" if self.reference is not None else "naive"

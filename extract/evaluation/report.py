@@ -153,6 +153,29 @@ def confidence(result: EvalResult) -> list[str]:
     return [*lines, ""]
 
 
+def ceiling(result: EvalResult) -> list[str]:
+    """The gold through the pipeline's own grounding and validation: what is the model's to win."""
+    if result.ceiling is None:
+        return []
+    lines = [
+        "## Ceiling",
+        "",
+        "The gold itself, answered as a perfect model would: grounded in each document's text "
+        "and validated by the schema like any answer, then scored by the same metric. The "
+        "pipeline's gap to it is the model's; its gap to 1.000 is where the keys differ from "
+        "what the text prints, or the grounding misses.",
+        "",
+        "| | ceiling F1 | pipeline F1 |",
+        "|---|---|---|",
+        f"| **overall** | {_num(result.ceiling.overall.f1)} | "
+        f"{_num(result.pipeline.scores.overall.f1)} |",
+    ]
+    for name, figures in result.ceiling.fields.items():
+        pipe = result.pipeline.scores.fields.get(name)
+        lines.append(f"| {name} | {_num(figures.f1)} | {_num(pipe.f1) if pipe else '-'} |")
+    return [*lines, ""]
+
+
 def markdown(result: EvalResult) -> str:
     return "\n".join([
         f"# {result.dataset}: pipeline vs "
@@ -165,6 +188,7 @@ def markdown(result: EvalResult) -> str:
         *score_table(result),
         "",
         *confidence(result),
+        *ceiling(result),
         *trust_section(result.trust),
         "## Cost",
         "",

@@ -20,6 +20,7 @@ from extract.api import RunReport, extract_paths
 from extract.config import Config
 from extract.errors import ConfigError, RunStopped
 from extract.evaluation.bootstrap import bootstrap_f1
+from extract.evaluation.ceiling import ceiling_scores
 from extract.evaluation.data import EvalResult, SystemRun
 from extract.evaluation.datasets import DATASETS, EvalDataset, Example
 from extract.evaluation.labelled import write_pool
@@ -107,6 +108,7 @@ def evaluate(
             {run.label: run.preds for run in filter(None, (pipeline, baseline, reference))},
         ),
         reference=reference,
+        ceiling=ceiling_scores(dataset, examples, model),
     )
     result.report_dir, result.written = write_report(result, out_root, secrets=config.secrets)
     _say(config, result.summary())

@@ -114,6 +114,9 @@ def test_sroie_gold_answers_score_as_printed_and_the_report_reads_back(tmp_path:
     # the print ("SDN BND" -> "SDN BHD", "D.T.Y." -> "D.I.Y.", "27,JALAN" -> "27, JALAN").
     assert result.pipeline.scores.overall.f1 == 9 / 12
     assert result.naive is not None and result.naive.scores.overall.f1 == 1.0
+    # A perfect reader reaches the ceiling, which names the keys the text does not print.
+    assert result.ceiling is not None and result.ceiling.overall.f1 == 9 / 12
+    assert result.ceiling.fields["date"].f1 == 1.0 and result.ceiling.fields["company"].f1 == 1 / 3
     naive = [r for r in requests if is_naive(r)]
     assert len(naive) == 3 == len({sent_text(r) for r in naive})  # one request per document
     for request in naive:
@@ -124,6 +127,7 @@ def test_sroie_gold_answers_score_as_printed_and_the_report_reads_back(tmp_path:
     report = (result.report_dir / "report.md").read_text()
     assert "pipeline ÷ naive F1" in report and "`test`" in report
     assert "## Confidence" in report
+    assert "| **overall** | 0.750 | 0.750 |" in report.split("## Ceiling")[1]
     assert "- naive F1 1.000 [1.000, 1.000]" in report  # every draw of perfect answers is perfect
     table = pd.read_csv(result.report_dir / "per_document.csv", dtype={"doc_id": str})
     assert list(table["doc_id"]) == ["000", "001", "002"]
@@ -149,6 +153,9 @@ def test_wrong_answers_score_lower(tmp_path: Path):
     assert scores.overall.f1 < 1.0
     assert scores.fields["company"].f1 == 0.0 and scores.fields["total"].f1 == 0.0
     assert scores.fields["date"].f1 == 1.0
+    assert (
+        result.ceiling is not None and result.ceiling.fields["total"].f1 == 1.0
+    )  # not the model's
 
 
 @pytest.mark.usefixtures("evaldata")
@@ -308,6 +315,7 @@ def test_sroie_scans_are_scored_beside_the_same_receipts_as_text(tmp_path: Path)
         result = evaluate("sroie-scans", config, limit=1, out_root=tmp_path, command="test")
         sent = [sent_text(r) for r in fake.chat_requests()]
     assert result.naive is None and result.reference is not None
+    assert result.ceiling is None  # the scans' text is OCR's: no ceiling is claimed for it
     assert result.reference.label == "text"
     assert any("TAMAN DAYA" in s and "Total" in s for s in sent)  # the OCR text of the scan
     assert result.pipeline.scores.overall.f1 > 0 and result.reference.scores.overall.f1 > 0

@@ -14,7 +14,7 @@ from typing import Any
 import pycountry
 from price_parser import Price
 
-from extract.evidence.lexicon import DURATION, duration_reading, parse_date
+from extract.evidence.lexicon import lengths_of_time, parse_date
 
 EMPTY = frozenset({"", "null", "none", "n/a", "na", "not stated", "not specified", "unknown", "-"})
 
@@ -123,16 +123,17 @@ def us_state_or_country(value: Any) -> Any:
 
 def term(value: Any) -> Any:
     """'two (2) years', '24 months', 'one-year', 'deux (2) ans', 'drei Monate' -> '2 years',
-    '24 months', '1 year', '2 years', '3 months' ("N <unit>", plural from 2, in English, the
+    '24 months', '1 year', '2 years', '3 months'; 'the second anniversary of the Effective
+    Date' -> '2 years' ("N <unit>", plural from 2, in English, the
     way the datasets write it: Kleister's gold has `1_year`); a unit with no number
     ("N years") is None; text naming no unit passes through."""
     value = blank_to_none(value)
     if not isinstance(value, str):
         return value
-    match = DURATION.search(value)
-    if not match:
+    found = lengths_of_time(value)
+    if not found:
         return value
-    reading = duration_reading(match)
+    reading = found[0][2]
     if reading is None:
         return None  # "N years": a placeholder
     number, unit = reading
@@ -143,7 +144,7 @@ def duration(value: Any) -> Any:
     """`term`, for a field that holds a length of time and nothing else: a value naming
     none ("indefinitely", "immediately prior to the closing of the Merger") is None."""
     value = blank_to_none(value)
-    if isinstance(value, str) and not DURATION.search(value):
+    if isinstance(value, str) and not lengths_of_time(value):
         return None
     return term(value)
 

@@ -89,6 +89,9 @@ def test_us_state_or_country(raw: Any, expected: Any):
         ("sechs Monate", "6 months"),
         ("dos (2) años", "2 years"),
         ("twenty-four months", "24 months"),
+        ("the second anniversary of the Effective Date", "2 years"),  # Kleister dev-0 29494106
+        ("the 3rd anniversary", "3 years"),
+        ("the one year anniversary", "1 year"),
         ("", None),
     ],
 )
@@ -101,6 +104,7 @@ def test_term(raw: Any, expected: Any):
     [
         ("two (2) years", "2 years"),
         ("indefinitely", None),
+        ("each anniversary of the Effective Date", None),  # a date that recurs, no length
         ("immediately prior to closing of such Merger", None),
         ("until terminated", None),
         (None, None),

@@ -1,7 +1,7 @@
 """Finding a date or a duration in a text by what it means, not how it is written.
 
 A model asked for a value "as written" often rewrites it ("2018-01-25" for
-"25/01/2018", "2 years" for "two (2) years"); grounding then looks here for a
+"25/01/2018", "2 years" for "two (2) years" or "the second anniversary"); grounding then looks here for a
 phrase in the text that means the same. Ambiguous day/month orders count as a
 match on either reading.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from extract.evidence.lexicon import DURATION, NAMED_DATE, duration_reading, parse_date
+from extract.evidence.lexicon import NAMED_DATE, lengths_of_time, parse_date
 
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
@@ -36,15 +36,15 @@ def duration_span(value: str, text: str) -> tuple[int, int] | None:
     wanted = _duration(value)
     if wanted is None:
         return None
-    for match in DURATION.finditer(text):
-        if _length(duration_reading(match)) == wanted:
-            return match.start(), match.end()
+    for start, end, reading in lengths_of_time(text):
+        if _length(reading) == wanted:
+            return start, end
     return None
 
 
 def _duration(value: str) -> tuple[int, str] | None:
-    matches = list(DURATION.finditer(value))
-    return _length(duration_reading(matches[0])) if len(matches) == 1 else None
+    found = lengths_of_time(value)
+    return _length(found[0][2]) if len(found) == 1 else None
 
 
 _BASE_UNIT = {"year": (12, "month"), "month": (1, "month"), "week": (7, "day"), "day": (1, "day")}

@@ -58,6 +58,44 @@ def duration_reading(match: re.Match[str]) -> tuple[int, str] | None:
     return (number, UNIT_OF[unit.lower()]) if number is not None else None
 
 
+# "the second anniversary of the Effective Date" names a term of two years (in English).
+_ORDINALS = {
+    word: n
+    for n, word in enumerate(
+        [
+            "first",
+            "second",
+            "third",
+            "fourth",
+            "fifth",
+            "sixth",
+            "seventh",
+            "eighth",
+            "ninth",
+            "tenth",
+        ],
+        start=1,
+    )
+}
+ANNIVERSARY = re.compile(
+    rf"(?<![\w-])(\d+(?:st|nd|rd|th)|{'|'.join(_ORDINALS)})(?:\s*\(\s*\d+(?:st|nd|rd|th)?\s*\))?"
+    r"[\s-]+anniversary\b",
+    re.IGNORECASE,
+)
+Length = tuple[int, str]  # (number, unit): (2, "year")
+
+
+def lengths_of_time(text: str) -> list[tuple[int, int, Length | None]]:
+    """Every length of time `text` names, in order, as (start, end, reading): "two (2) years"
+    and "the second anniversary" both read (2, "year"); a placeholder ("N years") reads None."""
+    found = [(m.start(), m.end(), duration_reading(m)) for m in DURATION.finditer(text)]
+    for m in ANNIVERSARY.finditer(text):
+        ordinal = m.group(1).lower()
+        number = _ORDINALS.get(ordinal) or int(re.sub(r"\D", "", ordinal))
+        found.append((m.start(), m.end(), (number, "year")))
+    return sorted(found)
+
+
 # A day, a month named in any language, and a year: "14 mars 2024", "14. März 2024",
 # "1er février 2023", "March 14, 2024".
 NAMED_DATE = re.compile(

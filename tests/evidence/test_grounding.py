@@ -200,6 +200,16 @@ def test_a_duration_is_present_when_the_text_names_the_same_length(value: str, k
     assert out["term"] == (value if kept else None)
 
 
+@pytest.mark.parametrize(
+    ("value", "kept"), [("2 years", True), ("24 months", True), ("1 year", False)]
+)
+def test_a_term_ending_on_an_anniversary_is_that_many_years(value: str, kept: bool):
+    """Three of Kleister NDA dev-0's gold terms are printed only this way."""
+    text = "Each party's obligations shall terminate on the second anniversary of the date hereof."
+    out = ground_answer({"term": value}, {"term": Grounding("present")}, text)
+    assert out["term"] == (value if kept else None)
+
+
 class Agreement(BaseModel):
     term: str | None = Field(
         None, json_schema_extra={"evidence": "present", "not_from": ["solicit", "standstill"]}

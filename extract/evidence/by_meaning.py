@@ -18,10 +18,12 @@ _MONTHS = {m: i for i, m in enumerate(
 )}  # fmt: skip
 _NUMERIC = re.compile(r"(?<!\d)(\d{1,4})[/.-](\d{1,2})[/.-](\d{2,4})(?!\d)")
 _COMPACT = re.compile(r"(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)")
+# A PDF's text layer can put a superscript ordinal on a line of its own: "March 31\nst 2008".
+_ORDINAL = r"(?:\s?(?:st|nd|rd|th)\b)?"
 _NAMED = re.compile(
-    r"(?<![\w])(\d{1,2})(?:st|nd|rd|th)?(?:\s+day\s+of)?[\s.-]*([a-z]{3,9})\.?[\s,.-]*"
+    rf"(?<![\w])(\d{{1,2}}){_ORDINAL}(?:\s+day\s+of)?[\s.-]*([a-z]{{3,9}})\.?[\s,.-]*"
     r"(\d{4}|\d{2})(?!\d)"
-    r"|(?<![\w])([a-z]{3,9})\.?\s*(\d{1,2})(?:st|nd|rd|th)?,?\s*(\d{4})(?!\d)",
+    rf"|(?<![\w])([a-z]{{3,9}})\.?\s*(\d{{1,2}}){_ORDINAL},?\s*(\d{{4}})(?!\d)",
     re.IGNORECASE,
 )
 

@@ -176,6 +176,9 @@ def test_lines_widens_a_cut_short_value_to_the_whole_lines():
         ("2024-03-14", "Datum: 14. März 2024, 10:02 Uhr", "14. März 2024"),
         ("2023-02-01", "Fait à Lyon, le 1er février 2023.", "1er février 2023"),
         ("2024-03-15", "Date de facture : 14 mars 2024", None),
+        # a superscript ordinal on a line of its own in a PDF's text (Kleister NDA 159ce2a2)
+        ("2008-03-31", "/s/ David Shapiro March 31\nst 2008\nDate", "March 31 st 2008"),
+        ("2008-03-31", "Date: 31\nst March 2008", "31 st March 2008"),
     ],
 )
 def test_a_rewritten_date_is_found_by_the_day_it_names(value: str, text: str, found: str | None):

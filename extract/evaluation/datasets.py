@@ -240,6 +240,7 @@ DATASETS: dict[str, EvalDataset] = {
         to_gold=scoring.charity_to_gold,
         score=scoring.kleister_scorer(tuple(scoring.CHARITY_NAMES.values())),
         match=scoring.kleister_match,
+        to_answer=labelled.charity_answer,
     ),
     "cuad": EvalDataset(
         name="cuad",
@@ -252,6 +253,7 @@ DATASETS: dict[str, EvalDataset] = {
         to_gold=cuad.contract_to_gold,
         score=cuad.cuad_scores,
         match=cuad.cuad_match,
+        to_answer=labelled.contract_answer,
     ),
     "sroie-scans": EvalDataset(
         name="sroie-scans",

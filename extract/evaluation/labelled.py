@@ -1,11 +1,14 @@
-"""A dataset's other documents as labelled examples (`eval --labelled-examples`).
+"""A dataset's gold as the schema's answer: labelled examples, and the ceiling of a figure.
 
+Labelled examples (`eval --labelled-examples`):
 The pipeline's `--examples-from` takes a JSON Lines file of labelled documents; for
 an evaluation it is written here from the dataset's gold, from documents that are
 never the ones evaluated: Kleister NDA dev-0 draws on train (and train on dev-0),
 SROIE on the receipts without a scan (100-625), so the 100 with scans, and every
 default subset, stay out of the pool. The gold is turned back into the schema's
 answer (`New_York` -> `New York`); `ExamplePool` then grounds it in the text.
+The same answers, grounded and validated, are what a perfect model would keep
+(`extract.evaluation.ceiling`).
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from extract.evaluation.cuad import CUAD_FIELDS
 from extract.evaluation.loaders import inputs_dir
+from extract.evaluation.scoring import CHARITY_NAMES
 
 Gold = dict[str, list[str]]
 Row = tuple[str, str, Gold]
@@ -65,3 +70,13 @@ def nda_answer(gold: Gold) -> dict[str, Any]:
         "jurisdiction": _spaced(_first(gold, "jurisdiction")),
         "term": _spaced(_first(gold, "term")),
     }
+
+
+def charity_answer(gold: Gold) -> dict[str, Any]:
+    """Kleister Charity gold -> CharityReport answer: our field names, `_` back to spaces."""
+    return {ours: _spaced(_first(gold, theirs)) for ours, theirs in CHARITY_NAMES.items()}
+
+
+def contract_answer(gold: Gold) -> dict[str, Any]:
+    """CUAD gold -> Contract answer: the parties as a list, every other field its first value."""
+    return {f: list(gold.get(f, [])) if f == "parties" else _first(gold, f) for f in CUAD_FIELDS}

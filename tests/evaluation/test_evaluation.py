@@ -28,12 +28,14 @@ import pytest
 from extract.config import Config
 from extract.errors import ConfigError
 from extract.evaluation import DATASETS, Example, evaluate
+from extract.evaluation.ceiling import ceiling_scores
 from extract.evaluation.cuad import contract_to_gold, cuad_scores, token_set_ratio
 from extract.evaluation.loaders import evaldata_root
 from extract.evaluation.naive import bare_schema, fit_text
 from extract.evaluation.scoring import charity_to_gold, nda_to_gold
 from extract.ingest.documents import read_document
 from extract.ingest.ocr import ocr_installed
+from extract.schema_registry import load_schema
 from schemas import Invoice
 from tests.conftest import ROOT, require_evaldata
 from tests.fake_server import (
@@ -215,6 +217,23 @@ def test_mappings_follow_the_gold_formats():
     )
     assert charity["address__post_town"] == ["BOURNE_END"]
     assert charity["income_annually_in_british_pounds"] == ["41721.00"]
+
+
+@pytest.mark.usefixtures("evaldata")
+@pytest.mark.parametrize("name", ["kleister_nda", "sroie", "kleister_charity", "cuad"])
+def test_a_perfect_reader_of_the_gold_scores_the_ceiling_and_no_more(name: str):
+    """Each dataset's gold, answered back through its schema, is what the ceiling scores; the
+    first documents' ceiling is high but honest about the keys the text does not print."""
+    dataset = DATASETS[name]
+    examples = dataset.examples(limit=3)
+    schema = load_schema(dataset.schema)[1]
+    ceiling = ceiling_scores(dataset, examples, schema)
+    assert ceiling is not None and 0.7 <= ceiling.overall.f1 <= 1.0
+    assert dataset.to_answer is not None
+    for example in examples:  # the answer validates: no field name or format is lost on the way
+        answer = dataset.to_answer(example.gold)
+        assert set(answer) <= set(schema.model_fields)
+        schema.model_validate(answer)
 
 
 def test_cuad_scorer_matches_parties_fuzzily_and_dates_exactly():

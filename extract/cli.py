@@ -124,6 +124,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="send with each chunk the dataset's labelled documents most like it (kleister_nda "
         "dev-0: from train; sroie: receipts 100-625), never the ones evaluated",
     )
+    ev.add_argument(
+        "--ceiling",
+        action="store_true",
+        help="only print what the gold itself scores through grounding and validation (no model)",
+    )
     ev.add_argument("--reports", type=Path, default=Path("reports"), help="report folder")
     add_backend_options(ev)
     add_second_pass_option(ev)
@@ -263,6 +268,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
     unknown = [n for n in names if n not in DATASETS]
     if unknown:
         raise ConfigError(f"unknown dataset {', '.join(unknown)}: use {', '.join(DATASETS)}")
+    if args.ceiling:
+        from extract.evaluation.ceiling import describe_ceiling
+
+        for name in names:
+            print(describe_ceiling(name, args.split, args.limit, args.everything))
+        return EXIT_OK
     config = config_from_args(args)
     failed = False
     with open_backend(config) as backend:

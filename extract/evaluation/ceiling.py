@@ -6,6 +6,10 @@ text prints it. Each document's gold is answered here as a perfect model would a
 it, grounded in the document's text and validated by the schema like any answer, then
 scored by the dataset's metric. The gap between the pipeline and this ceiling is the
 model's; the gap between the ceiling and 1.0 is the keys' and the grounding's.
+
+Every eval report has it; alone, with no model, in seconds:
+
+    python -m extract eval sroie --limit 100 --ceiling
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from extract.evaluation.scoring import Gold, Scores
 from extract.evidence.grounding import evidence_fields, ground_answer
 from extract.ingest.documents import read_document
 from extract.llm.validation import validate_object
+from extract.schema_registry import load_schema
 
 
 def ceiling_scores(
@@ -43,3 +48,16 @@ def _kept(dataset: EvalDataset, example: Example, schema: type[BaseModel]) -> Go
     except InvalidAnswer:
         return {}
     return dataset.to_gold(record)
+
+
+def describe_ceiling(name: str, split: str | None, limit: int | None, everything: bool) -> str:
+    """One line for `extract eval --ceiling`: the ceiling overall and per field."""
+    from extract.evaluation.datasets import DATASETS
+
+    dataset = DATASETS[name]
+    examples = dataset.examples(split, limit, everything)
+    scores = ceiling_scores(dataset, examples, load_schema(dataset.schema)[1])
+    if scores is None:
+        return f"{name}: no ceiling (no answer from its gold, or scanned inputs)"
+    fields = ", ".join(f"{f} {p.f1:.3f}" for f, p in scores.fields.items())
+    return f"{name} ceiling ({len(examples)} documents): F1 {scores.overall.f1:.3f}; {fields}"

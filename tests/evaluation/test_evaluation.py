@@ -359,3 +359,23 @@ def test_a_stopped_eval_scores_nothing(tmp_path: Path, evaldata: Path):
         assert not any(is_naive(r) for r in fake.chat_requests())
     assert proc.returncode == 130, err.decode()
     assert not reports.exists() or not any(reports.rglob("*.md"))
+
+
+@pytest.mark.usefixtures("evaldata")
+def test_the_ceiling_alone_needs_no_model():
+    """`eval --ceiling` prints what the gold scores through our own grounding, and sends
+    nothing: no endpoint is set, and no model is loaded."""
+    done = subprocess.run(
+        [sys.executable, "-m", "extract", "eval", "sroie", "--limit", "3", "--ceiling"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "EXTRACT_BASE_URL": "http://127.0.0.1:9/v1"},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    # receipts 000-002: the keys correct two printed names and one address (see above)
+    assert done.stdout.strip() == (
+        "sroie ceiling (3 documents): F1 0.750; "
+        "company 0.333, date 1.000, address 0.667, total 1.000"
+    )

@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from extract.evidence.by_meaning import meaning_span
-from extract.evidence.grounding import NormalisedText, _on_boundaries
+from extract.evidence.grounding import NormalisedText, Span, _on_boundaries, sentence_around
 
 MATCHES = ("exact", "normalised", "meaning", "fuzzy", "none")
+MAX_LOOKS = 50  # places looked at for one outside the clauses a field must not come from
 
 _NUMBER = re.compile(
     r"(?<![\w.,])-?\d{1,3}(?:[,.' ]\d{3})+(?:[.,]\d+)?(?!\d)"  # 1,250.00  1.250,00  1 250
@@ -80,6 +81,24 @@ class TextIndex:
             or self._normalised(value, lo, hi)
             or self._fuzzy(value, lo, hi)
         )
+
+    def find_outside(
+        self, value: Any, lo: int, hi: int, clauses: re.Pattern[str] | None
+    ) -> Found | None:
+        """`find`, past the places in a sentence naming one of `clauses` (a field's
+        `not_from`): an NDA's term is quoted from its term clause, as grounding read it, not
+        from the non-solicitation clause that names the same length first. The first place
+        when every one is in such a sentence."""
+        first = found = self.find(value, lo, hi)
+        if clauses is None:
+            return first
+        for _ in range(MAX_LOOKS):
+            if found is None or not clauses.search(
+                sentence_around(self.text, Span(found.start, found.end))
+            ):
+                break
+            found = self.find(value, found.end, hi)
+        return found or first
 
     @property
     def folded(self) -> NormalisedText:

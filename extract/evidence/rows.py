@@ -101,12 +101,14 @@ def collect_evidence(
     last_wins: frozenset[str] = frozenset(),
     confidences: dict[str, dict[str, tuple[Any, float]]] | None = None,
     policy: EvidencePolicy = "flag",
+    avoid: dict[str, re.Pattern[str]] | None = None,
 ) -> DocumentEvidence:
     """Evidence rows for `data`, the merged record read from `text` in `chunks`.
 
     `answers` are the chunks' validated answers in document order, `origins`
     the chunk label of each kept item of each top-level list (from the merge),
-    `confidences` each chunk's value probabilities by answer path.
+    `confidences` each chunk's value probabilities by answer path, `avoid` the
+    clauses (by field) a quote is not taken from where another place has it.
     """
     index = TextIndex(text)
     spans = {c.label: c for c in chunks}
@@ -127,7 +129,8 @@ def collect_evidence(
             if previous is not None and chunk_lo <= previous < chunk_hi:
                 windows.append((previous, chunk_hi))
         windows += [(chunk_lo, chunk_hi), (0, len(text))]
-        found = _first(index, leaf.value, windows, last=leaf.path[0] in last_wins)
+        clauses = (avoid or {}).get(str(leaf.path[0]))
+        found = _first(index, leaf.value, windows, last=leaf.path[0] in last_wins, avoid=clauses)
         row = EvidenceRow(
             doc_id=doc_id,
             field=leaf.field,
@@ -166,7 +169,12 @@ def render_value(value: Any) -> str:
 
 
 def _first(
-    index: TextIndex, value: Any, windows: list[tuple[int, int]], *, last: bool = False
+    index: TextIndex,
+    value: Any,
+    windows: list[tuple[int, int]],
+    *,
+    last: bool = False,
+    avoid: re.Pattern[str] | None = None,
 ) -> Found | None:
     """The value in the first window that has it; with `last`, its last place there
     (a governing law is stated at the end, after the parties' addresses)."""
@@ -175,7 +183,7 @@ def _first(
         if window in seen or window[0] >= window[1]:
             continue
         seen.add(window)
-        found = index.find(value, *window)
+        found = index.find_outside(value, *window, avoid)
         for _ in range(MAX_LATER if last else 0):
             later = index.find(value, found.end, window[1]) if found else None
             if later is None or later.match != found.match:

@@ -8,6 +8,7 @@ and any distributed engine get the same evidence.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -33,8 +34,10 @@ def document_evidence(
     origins: dict[str, list[str]],
     last_wins: frozenset[str],
     policy: EvidencePolicy,
+    avoid: dict[str, re.Pattern[str]] | None = None,
 ) -> DocumentEvidence:
-    """Evidence for `data`, merged from `outcomes` (all of the document's, in order)."""
+    """Evidence for `data`, merged from `outcomes` (all of the document's, in order);
+    `avoid`: by field, the clauses its quote is not taken from (`not_from`)."""
     good = [o for o in outcomes if o.data is not None]
     evidence = collect_evidence(
         doc.doc_id,
@@ -47,6 +50,7 @@ def document_evidence(
         last_wins=last_wins,
         confidences={o.chunk.label: o.confidence for o in good if o.confidence},
         policy=policy,
+        avoid=avoid,
     )
     pdf = doc.source.lower().endswith(".pdf")
     ocr = dict(doc.ocr_boxes)

@@ -323,8 +323,9 @@ def conclude(
     result.data, result.origins = data, origins
     result.checks = task.failed_checks(data, whole=True)
     if task.config.evidence != "off":
+        avoid = {name: how.not_from for name, how in task.evidence.items() if how.not_from}
         result.evidence = document_evidence(
-            doc, data, outcomes, origins, task.last_wins, task.config.evidence
+            doc, data, outcomes, origins, task.last_wins, task.config.evidence, avoid
         )
         result.data = result.evidence.data
 

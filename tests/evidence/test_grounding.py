@@ -244,6 +244,19 @@ def test_a_value_printed_only_in_a_clause_to_avoid_is_dropped(text: str, value: 
     assert out["term"] == (value if kept else None)
 
 
+def test_the_evidence_quotes_the_clause_the_value_was_kept_for():
+    """Grounding keeps "12 months" because the term clause prints it; the evidence table and
+    the review page must quote that clause, not the non-solicitation clause printed first."""
+    term = TERM.replace("two (2) years", "twelve (12) months")
+    doc = Document(doc_id="n1", source="n1.txt", pages=(NON_SOLICIT + term,))
+    with FakeOpenAI(schema_responder(lambda r: {"term": "12 months"})) as fake:
+        config = Config.resolve(env={}, base_url=fake.base_url, api_key="x", quiet=True)
+        result = extract_document(doc, Agreement, config=config)
+    assert result.data == {"term": "12 months"} and result.evidence is not None
+    (row,) = result.evidence.rows
+    assert row.quote == "twelve (12) months" and row.char_start == len(NON_SOLICIT) + term.index("twelve")
+
+
 def test_clause_words_must_be_a_list_of_words():
     class Bad(BaseModel):
         term: str | None = Field(None, json_schema_extra={"evidence": "present", "not_from": "x"})

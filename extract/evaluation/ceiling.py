@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from extract.errors import DocumentError, InvalidAnswer
 from extract.evaluation.datasets import EvalDataset, Example
 from extract.evaluation.scoring import Gold, Scores
-from extract.evidence.grounding import evidence_fields, ground_answer
+from extract.evidence.grounding import Grounding, evidence_fields, ground_answer
 from extract.ingest.documents import read_document
 from extract.llm.validation import validate_object
 from extract.schema_registry import load_schema
@@ -32,17 +32,24 @@ def ceiling_scores(
     turn its gold into an answer, or its inputs are scans (their text is OCR's, not read here)."""
     if dataset.to_answer is None or dataset.reference_path is not None:
         return None
-    return dataset.score([e.gold for e in examples], [_kept(dataset, e, schema) for e in examples])
+    fields = evidence_fields(schema)
+    kept = [_kept(dataset, e, schema, fields) for e in examples]
+    return dataset.score([e.gold for e in examples], kept)
 
 
-def _kept(dataset: EvalDataset, example: Example, schema: type[BaseModel]) -> Gold:
+def _kept(
+    dataset: EvalDataset,
+    example: Example,
+    schema: type[BaseModel],
+    fields: dict[str, Grounding],
+) -> Gold:
     """One document's gold, grounded in its text and validated as a model's answer would be."""
     assert dataset.to_answer is not None
     try:
         text = read_document(example.path).text
     except DocumentError:
         return {}
-    answer = ground_answer(dataset.to_answer(example.gold), evidence_fields(schema), text)
+    answer = ground_answer(dataset.to_answer(example.gold), fields, text)
     try:
         record = validate_object(answer, schema).model_dump(mode="json")
     except InvalidAnswer:

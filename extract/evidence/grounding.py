@@ -169,7 +169,7 @@ def _outside(
     """The first place the text prints `value` in a sentence naming none of `words`."""
     span: Span | None = first
     while span is not None:
-        if not words.search(sentence_around(text, span)):
+        if not in_clause(words, text, span):
             return span
         span = _find_after(value, text, index, span.end)
     return None
@@ -182,6 +182,11 @@ def _find_after(value: str, text: str, index: NormalisedText, lo: int) -> Span |
     spans = [found[0]] if found else []
     spans += [Span(lo + meant[0], lo + meant[1])] if meant else []
     return min(spans, key=lambda s: s.start, default=None)
+
+
+def in_clause(words: re.Pattern[str], text: str, span: Span) -> bool:
+    """Whether the sentence around `span` names one of a field's `not_from` clauses."""
+    return words.search(sentence_around(text, span)) is not None
 
 
 def sentence_around(text: str, span: Span) -> str:

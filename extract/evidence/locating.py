@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from extract.evidence.by_meaning import meaning_span
-from extract.evidence.grounding import NormalisedText, Span, _on_boundaries, sentence_around
+from extract.evidence.grounding import NormalisedText, Span, _on_boundaries, in_clause
 
 MATCHES = ("exact", "normalised", "meaning", "fuzzy", "none")
 MAX_LOOKS = 50  # places looked at for one outside the clauses a field must not come from
@@ -93,9 +93,7 @@ class TextIndex:
         if clauses is None:
             return first
         for _ in range(MAX_LOOKS):
-            if found is None or not clauses.search(
-                sentence_around(self.text, Span(found.start, found.end))
-            ):
+            if found is None or not in_clause(clauses, self.text, Span(found.start, found.end)):
                 break
             found = self.find(value, found.end, hi)
         return found or first

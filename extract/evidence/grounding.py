@@ -44,6 +44,7 @@ from extract.errors import ConfigError
 from extract.evidence.by_meaning import meaning_span
 from extract.evidence.folding import fold
 from extract.evidence.fuzzy import fuzzy_find
+from extract.evidence.legal_names import with_legal_form
 from extract.llm.strict_schema import field_extra
 
 EVIDENCE_MODES = ("verbatim", "lines", "present", "name")
@@ -202,24 +203,6 @@ def _acronym_in_lower_case(value: str, found: str) -> bool:
     of "give us notice" (a CUAD franchise contract)."""
     value = value.strip()
     return len(value) <= 3 and value.isupper() and not found.strip().isupper()
-
-
-# A company's legal form, printed after its name: "X, Inc.", "X LLC", "X Pty. Ltd."
-_LEGAL_FORM = (
-    r",?\s+(?:Inc\.?|Incorporated|L\.?L\.?C\.?|Ltd\.?|Limited|Corp\.?|Corporation|Co\.|plc"
-    r"|L\.?P\.?|GmbH|AG|S\.A\.?|N\.V\.?|B\.V\.?|Pty\.? Ltd\.?)(?![\w])"
-)
-_ENDS_WITH_FORM = re.compile(_LEGAL_FORM + r"\s*$", re.IGNORECASE)
-
-
-def with_legal_form(name: str, text: str) -> str:
-    """`name`, or `name` with the legal form the text prints right after it somewhere (as
-    printed there: "ANADIGICS, Inc."); unchanged when it has one or none is printed."""
-    if _ENDS_WITH_FORM.search(" " + name) or not name.strip():
-        return name
-    words = r"\s+".join(re.escape(w) for w in name.split())
-    found = re.search(rf"(?<![\w]){words}{_LEGAL_FORM}", text, re.IGNORECASE)
-    return " ".join(found.group(0).split()) if found else name
 
 
 def _line_end(text: str, end: int) -> int:

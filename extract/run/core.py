@@ -242,7 +242,7 @@ def _request(
         max_tokens=min(task.config.max_tokens, max(MIN_ANSWER_TOKENS, bound)),
         temperature=task.config.temperature,
         tags={"doc_id": chunk.doc_id, "chunk": chunk.label, "attempt": str(attempt)},
-        max_items=task.max_items,
+        max_items=task.caps_for(chunk.text),
     )
 
 

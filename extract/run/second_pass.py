@@ -225,7 +225,7 @@ def _ask(
         max_tokens=min(task.config.max_tokens, max(MIN_ANSWER_TOKENS, bound)),
         temperature=task.config.temperature,
         tags={"doc_id": doc.doc_id, "chunk": LABEL, "attempt": "0"},
-        max_items=task.max_items,
+        max_items=task.caps_for("\n".join(p.text for p in passages)),
     )
     key = services.cache_key(request)
     hit = services.recall(key)

@@ -15,6 +15,7 @@ from extract.evidence.grounding import (
     ground_answer,
     kept_by_grounding,
 )
+from extract.evidence.legal_names import legal_names
 from extract.ingest.chunking import Chunk
 from extract.llm.backends.base import Backend, Message
 from extract.llm.checks import Check, failed_checks, schema_checks
@@ -77,6 +78,16 @@ class Task:
         ground_answer(raw, self.evidence, chunk.text, lost=lost)
         return lost
 
+    def caps_for(self, text: str) -> dict[str, int]:
+        """The list caps for a chunk: a list of names may hold as many as the text prints
+        legal names (a joint filing agreement signed by ten funds), never fewer than the
+        schema's cap. Unchanged for most texts, so their cache keys stay the same."""
+        names = [f for f in self.max_items if getattr(self.evidence.get(f), "mode", "") == "name"]
+        if not names:
+            return self.max_items
+        printed = len(legal_names(text))
+        return {f: max(cap, printed) if f in names else cap for f, cap in self.max_items.items()}
+
     def failed_checks(self, data: dict[str, Any], *, whole: bool) -> dict[str, str]:
         """{rule: discrepancy} for the schema's CHECKS that `data` breaks."""
         return failed_checks(self.checks, data, whole=whole)
@@ -119,7 +130,8 @@ class Task:
 def list_caps(schema: type[BaseModel]) -> dict[str, int]:
     """{list field: most items} for lists that declare `expected_items`: four times the
     expectation, at least 8. A 1.5B model reading OCR text once wrote one party 90 times
-    until `max_tokens`; the grammar then closes the list and the other fields follow."""
+    until `max_tokens`; the grammar then closes the list and the other fields follow.
+    A chunk that prints more names gets a higher cap (`Task.caps_for`)."""
     caps = {}
     for name, info in schema.model_fields.items():
         extra = field_extra(info)

@@ -192,7 +192,7 @@ def test_default_subsets_are_fixed():
     charity = DATASETS["kleister_charity"].examples()
     assert len(charity) == 2 and all(e.path.suffix == ".pdf" for e in charity)
     cuad = DATASETS["cuad"].examples()
-    assert len(cuad) == 3 and all(e.path.suffix.lower() == ".pdf" for e in cuad)
+    assert len(cuad) == 11 and all(e.path.suffix.lower() == ".pdf" for e in cuad)
     assert sum(bool(e.tokens_over_33k) for e in cuad) == 1
 
 

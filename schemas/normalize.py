@@ -208,10 +208,20 @@ def party_name(value: Any) -> Any:
     value = value.lstrip(" ,;:")  # ", an electric membership corporation": a clause's tail
     if not value or _ROLE_ONLY.fullmatch(value) or re.match(r"an? [a-z]", value):  # "a director"
         return None
+    if "___" in value:  # a form's blank: "_____________, a _______[CORPORATION]"
+        return None
     text = _ROLE_PREFIX.sub("", value)
     for pattern in (_ROLE_QUOTED, _ROLE_PAREN, _INCORPORATION, _INCORPORATION_PAREN, _ROLE_QUOTED):
         text = pattern.sub("", text)
-    return text.strip(" ,;") or value
+    text = _DEGREE.sub("", text)
+    text = _DOT_FOR_COMMA.sub(r"\1,\2", text)
+    return text.strip(" ,;:") or value
+
+
+# A degree after a person's name is no part of it: "A. Bruce Montgomery, M.D."
+_DEGREE = re.compile(r",?\s+(?:M\.D\.|Ph\.D\.|Esq\.?|J\.D\.|CPA)\s*$")
+# A full stop misprinted for the comma before a legal form: "BioLargo. Inc." (not "Co. Inc.")
+_DOT_FOR_COMMA = re.compile(r"(\w{4,})\.(\s+(?:Inc|LLC|Ltd|Corp|Corporation|Limited)\b)")
 
 
 def party_names(values: Any) -> Any:

@@ -168,6 +168,12 @@ def test_decimal_amount(raw: Any, expected: Any):
             "Oglethorpe Power Corporation (An Electric Membership Corporation)",
             "Oglethorpe Power Corporation",
         ),
+        # as printed in Kleister NDA dev-0: a form's blank, a degree, a colon, a misprint
+        ("and_______________________, a _______________[CORPORATION]", None),
+        ("A. Bruce Montgomery, M.D.", "A. Bruce Montgomery"),
+        ("PhotoWorks, Inc:", "PhotoWorks, Inc"),
+        ("BioLargo. Inc.", "BioLargo, Inc."),
+        ("Johnson & Co. Inc.", "Johnson & Co. Inc."),  # "Co." is an abbreviation
     ],
 )
 def test_party_name(raw: Any, expected: Any):

@@ -79,12 +79,13 @@ _KLEISTER_FORMS = (
     (re.compile(r"\bIncorporated\b", re.IGNORECASE), "Inc."),
     (re.compile(r"\bLimited\b", re.IGNORECASE), "Ltd."),
     (re.compile(r"\bL\.L\.C\.?", re.IGNORECASE), "LLC"),
+    (re.compile(r"\b(Inc|Corp|Ltd)\b(?!\.)"), r"\1."),  # "PhotoWorks, Inc:" as printed
 )
 
 
 def kleister_party(name: str) -> str:
     """A party name as the Kleister gold writes it: commas dropped (`Nike_Inc.`), `&` as
-    `and`, Incorporated / Limited / L.L.C. as Inc. / Ltd. / LLC, spaces as `_`."""
+    `and`, Incorporated / Limited / L.L.C. / Inc as Inc. / Ltd. / LLC / Inc., spaces as `_`."""
     for pattern, short in _KLEISTER_FORMS:
         name = pattern.sub(short, name)
     return _kleister(name.replace(",", " "))

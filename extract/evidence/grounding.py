@@ -14,7 +14,8 @@ text with `json_schema_extra={"evidence": ...}`:
   rewrite it later) but dropped when the text does not contain it.
 - ``"name"``: like verbatim, for the name of a company or person: a name the
   model wrote without its legal form ("Anadigics") gets it where the text
-  prints it right after the name ("ANADIGICS, Inc."), as legal names are.
+  prints it right after the name ("ANADIGICS, Inc."), as legal names are, and a
+  short name the text defines ('Virgin Mobile USA, LLC ("VMU")') becomes the name.
 
 A field may also say which clauses its value must not come from, by words that
 mark them: `json_schema_extra={"evidence": "present", "not_from": ["solicit"]}`.
@@ -44,7 +45,7 @@ from extract.errors import ConfigError
 from extract.evidence.by_meaning import meaning_span
 from extract.evidence.folding import fold
 from extract.evidence.fuzzy import fuzzy_find
-from extract.evidence.legal_names import with_legal_form
+from extract.evidence.legal_names import full_name
 from extract.llm.strict_schema import field_extra
 
 EVIDENCE_MODES = ("verbatim", "lines", "present", "name")
@@ -161,7 +162,7 @@ def _ground(value: str, how: Grounding, index: NormalisedText, text: str) -> str
     if mode == "lines":
         span = Span(text.rfind("\n", 0, span.start) + 1, _line_end(text, span.end))
     found = _LINE_BREAK.sub(" ", text[span.start : span.end]).strip()
-    return with_legal_form(found, text) if mode == "name" else found
+    return full_name(found, text) if mode == "name" else found
 
 
 def _outside(

@@ -206,11 +206,14 @@ def test_mappings_follow_the_gold_formats():
         "term": ["2_years"],
     }
     forms = ["II-VI Incorporated", "Heidrick & Struggles, Inc.", "Trace Pty Limited", "Z L.L.C."]
+    forms += ["PhotoWorks, Inc", "Acme Corp"]  # printed without the full stop
     assert nda_to_gold({"parties": forms})["party"] == [
         "II-VI_Inc.",
         "Heidrick_and_Struggles_Inc.",
         "Trace_Pty_Ltd.",
         "Z_LLC",
+        "PhotoWorks_Inc.",
+        "Acme_Corp.",
     ]
     charity = charity_to_gold(
         {"address_post_town": "BOURNE END", "income_annually_in_british_pounds": 41721}

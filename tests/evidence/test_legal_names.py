@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from extract.evidence.legal_names import legal_names, with_legal_form
+import pytest
+
+from extract.evidence.grounding import evidence_fields, ground_answer
+from extract.evidence.legal_names import defined_name, legal_names, with_legal_form
 from extract.ingest.documents import read_document
-from tests.conftest import EVALDATA, require_evaldata
+from schemas.nda import NDA
+from tests.conftest import EVALDATA, NDA_PDFS, require_evaldata
 
 JOINT_FILING = (
     EVALDATA
@@ -37,3 +41,34 @@ def test_a_name_written_without_its_legal_form_gets_the_one_printed_after_it():
     assert with_legal_form("Anadigics", text) == "ANADIGICS, Inc."
     assert with_legal_form("Lux Co", text) == "Lux Co S.à r.l."
     assert with_legal_form("Acme", text) == "Acme"  # not printed: unchanged
+
+
+@pytest.mark.parametrize(
+    ("term", "name"),
+    [
+        ("VMU", "Virgin Mobile USA, LLC"),  # not "Delaware limited": a form is capitalised
+        ("GSK", "GlaxoSmithKline LLC"),  # the name before the address, after TESARO's bracket
+        ("Bank", "First Bank of Beverly Hills"),  # no legal form: the words before it
+        ("Employee", "Joseph W. Kiley, III"),
+        ("Recipient", None),  # defined after a form's blank: no name to give
+        ("Acme", None),  # defined nowhere
+    ],
+)
+def test_a_defined_short_name_stands_for_the_name_before_its_definition(term, name):
+    text = (
+        "between Virgin Mobile USA, LLC, a Delaware limited liability company (“VMU”), and "
+        "TESARO, Inc. (“TESARO”), located at 1000 Winter Street, Waltham, MA 02451, "
+        "GlaxoSmithKline LLC, located at 1250 South Collegeville Road, PA 19426 (“GSK”). "
+        "It is made between First Bank of Beverly Hills (the “Bank”), a state chartered "
+        "bank, and Joseph W. Kiley, III (the “Employee”), and [ , a corporation] (“Recipient”)."
+    )
+    assert defined_name(term, text) == name
+
+
+def test_a_party_answered_by_its_short_name_is_kept_as_the_name_it_stands_for():
+    """Kleister NDA dev-0 3aeb57dd: the model answered "VMU"; the gold is the company."""
+    require_evaldata()
+    nda = next(NDA_PDFS.glob("3aeb57dd*.pdf"))
+    text = read_document(nda).text
+    grounded = ground_answer({"parties": ["VMU"]}, evidence_fields(NDA), text)
+    assert grounded["parties"] == ["Virgin Mobile USA, LLC"]

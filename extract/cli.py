@@ -108,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="datasets: kleister_nda, sroie, kleister_charity, cuad (default: all four, each "
         "on a fixed subset; about 45 minutes with the embedded model on 2 cores:\n"
         "  kleister_nda dev-0 first 10, sroie first 25, kleister_charity 2 shortest,\n"
-        "  cuad 2 shortest with PDFs + 1 over 33K tokens)\n"
+        "  cuad 10 shortest with PDFs + 1 over 33K tokens)\n"
         "scans (named only): sroie-scans (the 100 real receipt scans; default first 10) and\n"
         "  kleister-nda-scans (dev-0 PDFs rasterised at 150 dpi; default first 5), each run\n"
         "  beside the same documents read as text",

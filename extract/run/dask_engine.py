@@ -34,6 +34,10 @@ MIN_PARTITIONS = 64  # tasks per run at least, when there are documents enough: 
 MAX_PARTITION = 500  # documents per task at most: a rerun after a fault repeats little
 # A document alone whose task died is tried again (up to 3 times) before its error row.
 SINGLE_RETRIES = 3
+# On a cluster we start, a task waits this long for a worker when none is left (each
+# killed by a poisoned document and not restarted) before it fails: error rows, not a
+# run that waits for ever. Unset, Dask waits for ever; a user's own setting wins.
+NO_WORKERS_TIMEOUT = "60s"
 
 
 @dataclass
@@ -62,7 +66,13 @@ def cluster_client(
         with Client(scheduler) as own:
             yield own
         return
+    import dask
+
+    timeout = (
+        dask.config.get("distributed.scheduler.no-workers-timeout", None) or NO_WORKERS_TIMEOUT
+    )
     with (
+        dask.config.set({"distributed.scheduler.no-workers-timeout": timeout}),
         LocalCluster(
             n_workers=workers or 2,
             threads_per_worker=2,
@@ -164,12 +174,14 @@ def run_on_cluster(
             try:
                 outcome: PartitionResult = future.result()
             except Exception as exc:
-                if not doc and len(parts[part]) > 1:  # find the document that kills its task
+                no_workers = type(exc).__name__ == "NoWorkerError"  # none left: no retry helps
+                if not doc and len(parts[part]) > 1 and not no_workers:
+                    # find the document that kills its task
                     stats.resubmitted.append(part)
                     singles[part] = {}
                     queue.add(submit(part, parts[part][:1], f"{future.key}-doc-{0:05d}"))
                     continue
-                if doc and tries.get((part, n), 0) < SINGLE_RETRIES:
+                if doc and tries.get((part, n), 0) < SINGLE_RETRIES and not no_workers:
                     # A document alone can die beside the poisoned one on the same worker:
                     # ask again before calling it an error.
                     tries[(part, n)] = tries.get((part, n), 0) + 1
@@ -177,11 +189,13 @@ def run_on_cluster(
                     queue.add(submit(part, parts[part][n : n + 1], key, n))
                     continue
                 reason = f"its task failed on the cluster: {type(exc).__name__}: {exc}"
+                # with no worker left, the rest of a partition sent one by one fails alike
+                failed = parts[part][n:] if no_workers else parts[part][n : n + 1]
                 outcome = PartitionResult(
                     part,
                     [
                         failed_document(source_name(p), reason)
-                        for p in ((parts[part][n],) if doc else parts[part])
+                        for p in (failed if doc else parts[part])
                     ],
                     "",
                     0.0,
@@ -192,8 +206,8 @@ def run_on_cluster(
             stats.cached_chunks += outcome.cached_chunks
             stats.backend = stats.backend or outcome.backend
             if doc:
-                singles[part][n] = outcome.results[0]
-                nxt = n + 1  # one at a time: a poisoned one takes no other down with it
+                singles[part].update(enumerate(outcome.results, start=n))
+                nxt = n + len(outcome.results)  # one at a time: a poisoned one takes no other down
                 if nxt < len(parts[part]):
                     key = f"{run_id}-part-{part:05d}-doc-{nxt:05d}"
                     queue.add(submit(part, parts[part][nxt : nxt + 1], key, nxt))

@@ -105,6 +105,9 @@ def cluster_client():
                 # A task is tried again after one worker death (not three), so a document
                 # that kills its worker is found after four deaths, not eight.
                 "distributed.scheduler.allowed-failures": 1,
+                # On these 2 shared cores a cluster once lost every worker to the poisoned
+                # document and restarted none: its last task waited for ever. It fails.
+                "distributed.scheduler.no-workers-timeout": "20s",
             }
         ),
         LocalCluster(
@@ -425,6 +428,38 @@ def test_a_document_that_kills_its_worker_becomes_an_error_row(own_client, tmp_p
     # Its task (n04, n05) was run again one document per task; a task that shared the
     # poisoned worker may have been too, and its documents came through whole.
     assert report.cluster is not None and 2 in report.cluster.resubmitted
+
+
+def test_a_cluster_left_without_workers_gives_error_rows_not_a_run_that_never_ends(tmp_path):
+    """A cluster whose workers all died (a poisoned document, nannies that restart none)
+    has nothing to run the rest on: after `no-workers-timeout` each document left gets an
+    error row saying so, at once for a whole partition, and the run ends."""
+    docs = make_invoices(tmp_path / "docs", 6)
+    with (
+        dask.config.set({"distributed.scheduler.no-workers-timeout": "1s"}),
+        LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+        FakeOpenAI(schema_responder(invoice_fill)) as fake,
+    ):
+        start = time.monotonic()
+        report = extract_paths(
+            [docs], "invoice", settings(fake.base_url, tmp_path, engine="dask"), client=client
+        )
+        took = time.monotonic() - start
+        assert fake.chat_requests() == []
+    table = report.tables.documents
+    assert len(table) == 7 and (table["status"] == "error").all()
+    assert table["error"].str.contains("its task failed on the cluster: NoWorkerError").all()
+    assert report.cluster is not None and report.cluster.resubmitted == []  # none one by one
+    assert took < 15  # one timeout per partition, not one per document and retry
+
+
+def test_a_cluster_extract_starts_fails_tasks_left_without_workers():
+    from extract.run import dask_engine
+
+    with dask_engine.cluster_client(workers=1) as started:
+        timeout = started.run_on_scheduler(lambda dask_scheduler: dask_scheduler.no_workers_timeout)
+    assert timeout == 60  # NO_WORKERS_TIMEOUT; unset, Dask would wait for ever
 
 
 def test_a_killed_client_leaves_a_run_that_the_same_command_resumes(client, tmp_path):

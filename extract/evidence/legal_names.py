@@ -59,14 +59,16 @@ def legal_names(text: str) -> set[str]:
 # of Beverly Hills (the “Bank”)", "Joseph W. Kiley, III (the “Employee”)".
 _PLAIN_NAME = re.compile(rf"{_WORD}(?:,?[ \t]+(?:{_JOIN}[ \t]+)?{_WORD}){{0,7}}[\s,]*$")
 _BEFORE = 300  # how far before a definition its name may be printed
+_ANOTHER_PARTY = re.compile(r"\b(?:and|or|between|with)\b")
 
 
 def defined_name(term: str, text: str) -> str | None:
     """The name `text` defines `term` as short for: 'Virgin Mobile USA, LLC, a Delaware
     limited liability company ("VMU")' -> "Virgin Mobile USA, LLC" for "VMU". The last
     legal name before the definition, in its clause (after any earlier definition's
-    bracket); else the capitalised words right before it. None when `term` is defined
-    nowhere, or no name precedes its definition."""
+    bracket, with no "and" between: that starts another party); else the capitalised
+    words right before it. None when `term` is defined nowhere, or no name precedes
+    its definition."""
     term = " ".join(term.split())
     if not term or len(term) > 40:
         return None
@@ -78,6 +80,8 @@ def defined_name(term: str, text: str) -> str | None:
     before = before[before.rfind(")") + 1 :]
     names = list(_NAME.finditer(before))
     if names:
+        if _ANOTHER_PARTY.search(before[names[-1].end() :]):  # '..., Inc., and the entity
+            return None  # identified on the cover page ("Franchisee")': not that name's
         return " ".join(names[-1].group(0).split())
     plain = _PLAIN_NAME.search(before)
     found = " ".join(plain.group(0).strip(" \t\n,").split()) if plain else ""

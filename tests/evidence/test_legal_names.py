@@ -51,6 +51,7 @@ def test_a_name_written_without_its_legal_form_gets_the_one_printed_after_it():
         ("Bank", "First Bank of Beverly Hills"),  # no legal form: the words before it
         ("Employee", "Joseph W. Kiley, III"),
         ("Recipient", None),  # defined after a form's blank: no name to give
+        ("Franchisee", None),  # the name before it is another party's (CUAD, PF Hospitality)
         ("Acme", None),  # defined nowhere
     ],
 )
@@ -60,7 +61,9 @@ def test_a_defined_short_name_stands_for_the_name_before_its_definition(term, na
         "TESARO, Inc. (“TESARO”), located at 1000 Winter Street, Waltham, MA 02451, "
         "GlaxoSmithKline LLC, located at 1250 South Collegeville Road, PA 19426 (“GSK”). "
         "It is made between First Bank of Beverly Hills (the “Bank”), a state chartered "
-        "bank, and Joseph W. Kiley, III (the “Employee”), and [ , a corporation] (“Recipient”)."
+        "bank, and Joseph W. Kiley, III (the “Employee”), and [ , a corporation] (“Recipient”). "
+        "Between Pizza Fusion Holding, Inc., a Florida corporation, and the individual or "
+        "legal entity identified on the cover page (“Franchisee”)."
     )
     assert defined_name(term, text) == name
 

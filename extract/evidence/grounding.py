@@ -36,10 +36,11 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from extract.errors import ConfigError
 from extract.evidence.by_meaning import meaning_span
@@ -62,10 +63,13 @@ class Span:
 
 @dataclass(frozen=True)
 class Grounding:
-    """How one field is grounded: its mode, and the clauses its value must not come from."""
+    """How one field is grounded: its mode, and the clauses its value must not come from.
+    `meaning` is the field's own normaliser, for a "present" value the text holds only as
+    what it means ("governed by the laws of New York" -> "New York")."""
 
     mode: str
     not_from: re.Pattern[str] | None = None
+    meaning: Callable[[str], Any] | None = field(default=None, compare=False)
 
 
 def evidence_fields(schema: type[BaseModel]) -> dict[str, Grounding]:
@@ -79,8 +83,24 @@ def evidence_fields(schema: type[BaseModel]) -> dict[str, Grounding]:
         where = f"{schema.__name__}.{name}"
         if mode not in EVIDENCE_MODES:
             raise ConfigError(f"{where}: evidence must be one of {EVIDENCE_MODES}, not {mode!r}")
-        out[name] = Grounding(str(mode), _clause_words(extra.get("not_from"), where))
+        meaning = _field_meaning(schema, name) if mode == "present" else None
+        out[name] = Grounding(str(mode), _clause_words(extra.get("not_from"), where), meaning)
     return out
+
+
+def _field_meaning(schema: type[BaseModel], name: str) -> Callable[[str], Any]:
+    """The field's validators run on one value alone; None where they reject it."""
+
+    def meaning(value: str) -> Any:
+        try:
+            model = schema.__pydantic_validator__.validate_assignment(
+                schema.model_construct(), name, value
+            )
+        except (ValidationError, ValueError, TypeError):
+            return None
+        return getattr(model, name, None)
+
+    return meaning
 
 
 def _clause_words(words: Any, where: str) -> re.Pattern[str] | None:
@@ -149,11 +169,15 @@ def kept_by_grounding(given: Any, grounded: Any) -> bool:
 def _ground(value: str, how: Grounding, index: NormalisedText, text: str) -> str | None:
     if not value.strip():
         return value
-    span = find_value(value, text, index)
-    if span is None or _acronym_in_lower_case(value, text[span.start : span.end]):
+    span, probe = find_value(value, text, index), value
+    if span is None and how.meaning is not None:  # the text may hold what it means
+        meant = how.meaning(value)
+        if isinstance(meant, str) and meant.strip() and meant != value:
+            span, probe = find_value(meant, text, index), meant
+    if span is None or _acronym_in_lower_case(probe, text[span.start : span.end]):
         return None
     if how.not_from is not None:
-        span = _outside(how.not_from, value, span, index, text)
+        span = _outside(how.not_from, probe, span, index, text)
         if span is None:
             return None
     mode = how.mode

@@ -301,3 +301,31 @@ def test_a_name_gets_the_legal_form_the_text_prints_after_it():
     ]
     verbatim = ground_answer({"parties": names}, {"parties": Grounding("verbatim")}, text)
     assert verbatim["parties"][:2] == ["ANADIGICS", "II-VI"]  # verbatim keeps what it matched
+
+
+@pytest.mark.parametrize(
+    ("answered", "kept"),
+    [
+        ("governed by the laws of New York", "New York"),  # the text words the clause otherwise
+        ("the laws of the State of New York", "New York"),
+        ("governed by the laws of Nevada", None),  # Nevada is printed nowhere
+    ],
+)
+def test_a_value_the_text_holds_only_as_what_it_means_is_kept(answered: str, kept: str | None):
+    """CUAD, session 11: the model wrote governing laws as clauses ("governed by the laws
+    of New York") that no contract prints word for word, so grounding dropped every one.
+    A "present" value is now also looked for as the field's normaliser reads it."""
+    contract = Document(
+        doc_id="c1",
+        source="c1.txt",
+        pages=(
+            "SERVICES AGREEMENT between Acme, Inc. and Beta LLC. This Agreement shall be "
+            "governed by and construed in accordance with the laws of the State of New York.",
+        ),
+    )
+    with FakeOpenAI(
+        schema_responder(lambda r: {"parties": ["Acme, Inc."], "governing_law": answered})
+    ) as fake:
+        config = Config.resolve(env={}, base_url=fake.base_url, api_key="x", quiet=True)
+        result = extract_document(contract, "contract", config=config)
+    assert result.data["governing_law"] == kept

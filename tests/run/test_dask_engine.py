@@ -457,9 +457,17 @@ def test_a_cluster_left_without_workers_gives_error_rows_not_a_run_that_never_en
 def test_a_cluster_extract_starts_fails_tasks_left_without_workers():
     from extract.run import dask_engine
 
-    with dask_engine.cluster_client(workers=1) as started:
-        timeout = started.run_on_scheduler(lambda dask_scheduler: dask_scheduler.no_workers_timeout)
-    assert timeout == 60  # NO_WORKERS_TIMEOUT; unset, Dask would wait for ever
+    def timeout_of(setting: str | None) -> float | None:
+        with (
+            dask.config.set({"distributed.scheduler.no-workers-timeout": setting}),
+            dask_engine.cluster_client(workers=1) as started,
+        ):
+            return started.run_on_scheduler(
+                lambda dask_scheduler: dask_scheduler.no_workers_timeout
+            )
+
+    assert timeout_of(None) == 60  # NO_WORKERS_TIMEOUT; unset, Dask would wait for ever
+    assert timeout_of("7s") == 7  # a user's own setting wins
 
 
 def test_a_killed_client_leaves_a_run_that_the_same_command_resumes(client, tmp_path):

@@ -106,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
         "one-request baseline on the same backend, and write a report under reports/.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="datasets: kleister_nda, sroie, kleister_charity, cuad (default: all four, each "
-        "on a fixed subset; about 45 minutes with the embedded model on 2 cores:\n"
+        "on a fixed subset; about an hour with the embedded model on 2 cores:\n"
         "  kleister_nda dev-0 first 10, sroie first 25, kleister_charity 2 shortest,\n"
         "  cuad 10 shortest with PDFs + 1 over 33K tokens)\n"
         "scans (named only): sroie-scans (the 100 real receipt scans; default first 10) and\n"

@@ -83,24 +83,27 @@ def evidence_fields(schema: type[BaseModel]) -> dict[str, Grounding]:
         where = f"{schema.__name__}.{name}"
         if mode not in EVIDENCE_MODES:
             raise ConfigError(f"{where}: evidence must be one of {EVIDENCE_MODES}, not {mode!r}")
-        meaning = _field_meaning(schema, name) if mode == "present" else None
+        meaning = FieldMeaning(schema, name) if mode == "present" else None
         out[name] = Grounding(str(mode), _clause_words(extra.get("not_from"), where), meaning)
     return out
 
 
-def _field_meaning(schema: type[BaseModel], name: str) -> Callable[[str], Any]:
-    """The field's validators run on one value alone; None where they reject it."""
+@dataclass(frozen=True)
+class FieldMeaning:
+    """The field's validators run on one value alone; None where they reject it. A class,
+    not a closure, so a `Task` holding it pickles (a process pool, a cluster)."""
 
-    def meaning(value: str) -> Any:
+    schema: type[BaseModel]
+    name: str
+
+    def __call__(self, value: str) -> Any:
         try:
-            model = schema.__pydantic_validator__.validate_assignment(
-                schema.model_construct(), name, value
+            model = self.schema.__pydantic_validator__.validate_assignment(
+                self.schema.model_construct(), self.name, value
             )
         except (ValidationError, ValueError, TypeError):
             return None
-        return getattr(model, name, None)
-
-    return meaning
+        return getattr(model, self.name, None)
 
 
 def _clause_words(words: Any, where: str) -> re.Pattern[str] | None:

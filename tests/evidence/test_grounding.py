@@ -329,3 +329,13 @@ def test_a_value_the_text_holds_only_as_what_it_means_is_kept(answered: str, kep
         config = Config.resolve(env={}, base_url=fake.base_url, api_key="x", quiet=True)
         result = extract_document(contract, "contract", config=config)
     assert result.data["governing_law"] == kept
+
+
+def test_the_grounded_fields_of_a_schema_pickle():
+    """A `Task` carries them to worker processes; plain pickle must take them."""
+    import pickle
+
+    from schemas.contract import Contract
+
+    fields = pickle.loads(pickle.dumps(evidence_fields(Contract)))
+    assert fields["governing_law"].meaning("governed by the laws of New York") == "New York"

@@ -119,6 +119,7 @@ def run_on_cluster(
     cache. (Slow, but only on this path, which should be rare.)
     """
     from distributed import Semaphore, as_completed
+    from distributed.scheduler import NoWorkerError
 
     start = time.monotonic()
     workers = client.scheduler_info(n_workers=-1).get("workers", {})
@@ -174,7 +175,7 @@ def run_on_cluster(
             try:
                 outcome: PartitionResult = future.result()
             except Exception as exc:
-                no_workers = type(exc).__name__ == "NoWorkerError"  # none left: no retry helps
+                no_workers = isinstance(exc, NoWorkerError)  # none left: no retry helps
                 if not doc and len(parts[part]) > 1 and not no_workers:
                     # find the document that kills its task
                     stats.resubmitted.append(part)

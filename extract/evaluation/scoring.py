@@ -177,9 +177,12 @@ SROIE_FIELDS = ("company", "date", "address", "total")
 
 
 def receipt_to_gold(record: Record) -> Gold:
-    """Receipt record -> SROIE key: the four printed strings, one value each at most."""
+    """Receipt record -> SROIE key: the four printed strings, one value each at most,
+    in upper case as SROIE transcribes every receipt (its text set and its keys), whatever
+    case the receipt prints: read from the scan, "Gerbang Alaf Restaurants Sdn Bhd" is
+    the key's "GERBANG ALAF RESTAURANTS SDN BHD"."""
     record = record or {}
-    return {k: values(record.get(k))[:1] for k in SROIE_FIELDS}
+    return {k: [v.upper() for v in values(record.get(k))[:1]] for k in SROIE_FIELDS}
 
 
 def _sroie_prf(figures: dict[str, float], golds: list[Gold], preds: list[Gold]) -> PRF:

@@ -32,7 +32,7 @@ from extract.evaluation.ceiling import ceiling_scores
 from extract.evaluation.cuad import contract_to_gold, cuad_scores, token_set_ratio
 from extract.evaluation.loaders import evaldata_root
 from extract.evaluation.naive import bare_schema, fit_text
-from extract.evaluation.scoring import charity_to_gold, nda_to_gold
+from extract.evaluation.scoring import charity_to_gold, nda_to_gold, receipt_to_gold
 from extract.ingest.documents import read_document
 from extract.ingest.ocr import ocr_installed
 from extract.schema_registry import load_schema
@@ -220,6 +220,10 @@ def test_mappings_follow_the_gold_formats():
     )
     assert charity["address__post_town"] == ["BOURNE_END"]
     assert charity["income_annually_in_british_pounds"] == ["41721.00"]
+    # SROIE transcribes every receipt in upper case; a scan read as printed is written so
+    receipt = receipt_to_gold({"company": "Gerbang Alaf Restaurants Sdn Bhd", "total": 26.6})
+    assert receipt["company"] == ["GERBANG ALAF RESTAURANTS SDN BHD"]
+    assert receipt["total"] == ["26.6"]
 
 
 @pytest.mark.usefixtures("evaldata")

@@ -12,6 +12,7 @@ import re
 from pydantic import BaseModel, Field, field_validator
 
 from schemas import normalize as norm
+from schemas import uk_address
 
 
 class CharityReport(BaseModel):
@@ -80,28 +81,51 @@ class CharityReport(BaseModel):
         },
     )
 
-    _clean = field_validator("charity_name", "address_street_line", mode="before")(
-        norm.blank_to_none
-    )
+    _clean = field_validator("charity_name", mode="before")(norm.blank_to_none)
     _money = field_validator(
         "income_annually_in_british_pounds", "spending_annually_in_british_pounds", mode="before"
     )(norm.decimal_amount)
-    _date = field_validator("report_date", mode="before")(norm.iso_date)
 
-    @field_validator("address_post_town", "address_postcode", mode="before")
+    @field_validator("report_date", mode="before")
     @classmethod
-    def _upper(cls, value: object) -> object:
+    def _date(cls, value: object) -> object:
+        """An end date as ISO 8601; a financial year that names no day ("2015-16") is no end
+        date, so nothing, and another chunk's answer can give it."""
+        found = norm.iso_date(value)
+        if isinstance(found, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", found):
+            return None
+        return found
+
+    @field_validator("address_post_town", mode="before")
+    @classmethod
+    def _town(cls, value: object) -> object:
+        """Upper case, with a typographic apostrophe as the register writes it: KING'S LYNN."""
         value = norm.blank_to_none(value)
-        return value.upper() if isinstance(value, str) else value
+        return value.upper().replace("\u2019", "'") if isinstance(value, str) else value
+
+    @field_validator("address_postcode", mode="before")
+    @classmethod
+    def _postcode(cls, value: object) -> object:
+        return uk_address.postcode(norm.blank_to_none(value))
+
+    @field_validator("address_street_line", mode="before")
+    @classmethod
+    def _street(cls, value: object) -> object:
+        """The street line alone, not the building, town or postcode around it."""
+        return uk_address.street_line(norm.blank_to_none(value))
 
     @field_validator("charity_number", mode="before")
     @classmethod
     def _number(cls, value: object) -> object:
         """'Registered charity no. 504 310' -> '504310': the run of 6 to 8 digits."""
         value = norm.blank_to_none(value)
-        if isinstance(value, int):
-            return str(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
         if not isinstance(value, str):
             return value
-        found = re.search(r"(?<!\d)\d{6,8}(?!\d)", value.replace(" ", ""))
-        return found.group(0) if found else value.replace(" ", "")
+        found = re.search(
+            r"(?<!\d)(?:SC)?(?!0+(?!\d))\d{6,8}(?!\d)", value.replace(" ", "").upper()
+        )
+        # no run of 6 to 8 digits ("10", a page number, "0000000" in a form): not a charity
+        # number, so nothing, and another chunk's answer can give it
+        return found.group(0) if found else None

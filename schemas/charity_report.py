@@ -60,6 +60,7 @@ class CharityReport(BaseModel):
         json_schema_extra={
             "important": True,
             "keywords": ["total income", "total incoming resources", "income"],
+            "printed_after": ["total income", "total incoming resources", "total receipts"],
         },
     )
     spending_annually_in_british_pounds: float | None = Field(
@@ -69,6 +70,11 @@ class CharityReport(BaseModel):
         json_schema_extra={
             "important": True,
             "keywords": ["total expenditure", "resources expended", "expenditure"],
+            "printed_after": [
+                "total expenditure",
+                "total resources expended",
+                "total payments",
+            ],
         },
     )
     report_date: str | None = Field(
@@ -78,6 +84,7 @@ class CharityReport(BaseModel):
         json_schema_extra={
             "important": True,
             "keywords": ["year ended", "year ending", "period ended", "year to"],
+            "printed_after": ["year ended", "year ending", "year to", "period ended"],
         },
     )
 

@@ -110,6 +110,20 @@ def find_passages(
     return [_passage(text, page_starts, *spans[i]) for i in sorted(chosen)]
 
 
+def passages_at(
+    text: str, page_starts: list[int], positions: list[int], *, size: int = WINDOW_CHARS
+) -> list[Passage]:
+    """A window of about `size` characters around each position (a label's end), from the
+    start of a line a quarter window before it, in document order."""
+    out = []
+    for pos in sorted(positions):
+        start = text.rfind("\n", 0, max(0, pos - size // 4)) + 1
+        end = min(len(text), start + size)
+        cut = text.rfind("\n", pos, end) if end < len(text) else -1
+        out.append(_passage(text, page_starts, start, cut if cut > pos else end))
+    return out
+
+
 def merge_passages(passages: list[Passage], text: str, page_starts: list[int]) -> list[Passage]:
     """Passages of several fields as one list in document order, overlapping ones joined."""
     out: list[Passage] = []

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from extract.errors import ContextLengthError, Interrupted, InvalidAnswer, ProviderError
+from extract.evidence.labels import prefer_labelled
 from extract.evidence.step import document_evidence
 from extract.ingest.chunking import Chunk, chunk_document, split_chunk
 from extract.ingest.documents import Document, file_id
@@ -301,8 +302,9 @@ def finish_document(
         notes=list(doc.notes),
     )
     if good:
-        merged = merge_answers(
-            [(o.chunk.label, o.data) for o in good if o.data is not None], task.last_wins
+        parts = [(o.chunk.label, o.data) for o in good if o.data is not None]
+        merged = prefer_labelled(
+            merge_answers(parts, task.last_wins), parts, task.labelled, doc.text
         )
         result.conflicts = merged.conflicts
         data = task.schema.model_validate(merged.data).model_dump(mode="json")

@@ -31,8 +31,9 @@ from pydantic import ValidationError, create_model
 
 from extract.errors import InvalidAnswer, ProviderError
 from extract.evidence.grounding import ground_answer
+from extract.evidence.labels import after_label, label_ends, prefer_labelled
 from extract.evidence.locating import TextIndex
-from extract.evidence.passages import Passage, find_passages, merge_passages
+from extract.evidence.passages import Passage, find_passages, merge_passages, passages_at
 from extract.evidence.rows import ChunkSpan, EvidenceRow, collect_evidence
 from extract.evidence.step import page_starts
 from extract.ingest.documents import Document
@@ -76,12 +77,12 @@ def finish_with_second_pass(
     good = [o for o in outcomes if o.data is not None]
     if result.data is None or not good or services.stop.requested.is_set():
         return result
-    merged = merge_answers(
-        [(o.chunk.label, o.data) for o in good if o.data is not None], task.last_wins
-    )
+    parts = [(o.chunk.label, o.data) for o in good if o.data is not None]
+    merged = prefer_labelled(merge_answers(parts, task.last_wins), parts, task.labelled, doc.text)
     data = task.schema.model_validate(merged.data).model_dump(mode="json")
     rows = result.evidence.rows if result.evidence else _rows(doc, data, outcomes, task)
-    asks = doubtful(task, data, rows, outcomes)
+    index = TextIndex(doc.text)
+    asks = doubtful(task, data, rows, outcomes, index)
     if not asks:
         return result
     usage = Usage()
@@ -94,9 +95,11 @@ def finish_with_second_pass(
     result.usage.add(usage)
     changed: dict[str, Any] = {}
     if answer is not None:
-        index = TextIndex(doc.text)
         for ask in asks:
             value = revised(data.get(ask.field), answer.get(ask.field), index)
+            ends = label_ends(doc.text, task.labelled.get(ask.field, ()))
+            if value is not None and ends and not after_label(index, value, ends):
+                value = None  # not where the labels say either: the first value stays
             if value is not None:
                 changed[ask.field] = value
     if changed:
@@ -110,7 +113,11 @@ def finish_with_second_pass(
 
 
 def doubtful(
-    task: Task, data: dict[str, Any], rows: list[EvidenceRow], outcomes: list[ChunkOutcome]
+    task: Task,
+    data: dict[str, Any],
+    rows: list[EvidenceRow],
+    outcomes: list[ChunkOutcome],
+    index: TextIndex,
 ) -> list[Ask]:
     """The fields to ask again, in schema order, each once."""
     eligible = eligible_fields(task.strict_schema)
@@ -141,6 +148,16 @@ def doubtful(
         elif isinstance(value, list) and len(value) < expected:
             reason = f"{name}: {len(value)} found, usually at least {expected}"
             asks[name] = Ask(name, reason, dropped.get(name))
+    for name in task.schema.model_fields:
+        labels = task.labelled.get(name, ())
+        value = data.get(name)
+        if name not in eligible or name in asks or not labels or _empty(value):
+            continue
+        ends = label_ends(index.text, labels)
+        if ends and not after_label(index, value, ends):
+            where = " or ".join(_quote(label) for label in labels[:3])
+            reason = f"{name}: {_quote(str(value))} is not printed after {where}"
+            asks[name] = Ask(name, reason, str(value))
     order = list(task.schema.model_fields)
     return sorted(asks.values(), key=lambda a: order.index(a.field))
 
@@ -184,6 +201,10 @@ def passages_for(doc: Document, asks: list[Ask], task: Task) -> list[Passage]:
     for ask in asks:
         info = task.schema.model_fields[ask.field]
         extra = field_extra(info)
+        ends = label_ends(doc.text, task.labelled.get(ask.field, ()))
+        if ends:  # the labels say where the value is printed: read there
+            found += passages_at(doc.text, starts, ends[:PASSAGES_PER_FIELD])
+            continue
         terms = [ask.field.replace("_", " "), info.description or "", *extra.get("keywords", ())]
         found += find_passages(doc.text, starts, terms, ask.value, top=PASSAGES_PER_FIELD)
     return merge_passages(found, doc.text, starts)[:MAX_PASSAGES]

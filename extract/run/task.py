@@ -15,6 +15,7 @@ from extract.evidence.grounding import (
     ground_answer,
     kept_by_grounding,
 )
+from extract.evidence.labels import labelled_fields
 from extract.evidence.legal_names import legal_names
 from extract.ingest.chunking import Chunk
 from extract.llm.backends.base import Backend, Message
@@ -39,6 +40,7 @@ class Task:
     examples: tuple[tuple[str, dict[str, Any]], ...] = ()  # (document, answer), checked
     evidence: dict[str, Grounding] = field(default_factory=dict)  # grounded fields -> how
     last_wins: frozenset[str] = frozenset()  # fields merged from the last chunk that has one
+    labelled: dict[str, tuple[str, ...]] = field(default_factory=dict)  # `printed_after`
     checks: tuple[Check, ...] = ()  # rules across fields (the schema's CHECKS)
     max_items: dict[str, int] = field(default_factory=dict)  # list caps for grammar backends
     pool: ExamplePool | None = None  # labelled examples, the nearest sent (`examples_from`)
@@ -58,6 +60,7 @@ class Task:
             examples=tuple(_checked_examples(schema)),
             evidence=evidence_fields(schema),
             last_wins=last_wins_fields(schema),
+            labelled=labelled_fields(schema),
             checks=schema_checks(schema),
             max_items=list_caps(schema),
             pool=load_pool(config.examples_from, schema) if config.examples_from else None,

@@ -1,0 +1,85 @@
+"""Where a field's value is printed: just after one of the labels the schema names for it.
+
+A report's year-end date follows "year ended", its total income "total
+incoming resources". A schema says so with `json_schema_extra={"printed_after":
+["year ended", ...]}`; a value the text does not print within a short reach
+after any such label, in a text that prints one, is doubtful (another date, a
+subtotal) and the second pass asks for it again with the passages around the
+labels.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel
+
+from extract.evidence.locating import TextIndex
+from extract.llm.strict_schema import field_extra
+from extract.output.merge import Conflict, Merged, normal_key
+
+NEAR = 160  # characters after a label's end: its line and the next few
+
+
+def label_ends(text: str, labels: list[str] | tuple[str, ...]) -> list[int]:
+    """Where each occurrence of any label ends, case and spacing ignored, in text order."""
+    ends: list[int] = []
+    for label in labels:
+        words = [re.escape(w) for w in label.split()]
+        if not words:
+            continue
+        pattern = re.compile(r"\b" + r"\s+".join(words) + r"\b", re.IGNORECASE)
+        ends += [m.end() for m in pattern.finditer(text)]
+    return sorted(ends)
+
+
+def after_label(index: TextIndex, value: Any, ends: list[int]) -> bool:
+    """Whether the text prints `value` (as grounding finds it) within NEAR after a label."""
+    size = len(index.text)
+    return any(index.find(value, end, min(end + NEAR, size)) is not None for end in ends)
+
+
+def labelled_fields(schema: type[BaseModel]) -> dict[str, tuple[str, ...]]:
+    """The schema's top-level fields that name labels (`printed_after`), with them."""
+    out = {}
+    for name, info in schema.model_fields.items():
+        labels = field_extra(info).get("printed_after")
+        if labels:
+            out[name] = tuple(str(label) for label in labels)
+    return out
+
+
+def prefer_labelled(
+    merged: Merged,
+    parts: list[tuple[str, dict[str, Any]]],
+    labelled: dict[str, tuple[str, ...]],
+    text: str,
+) -> Merged:
+    """`merged`, where a labelled field's value is not printed after its labels and another
+    chunk's answer is: that answer (the first in document order), the value it replaces
+    recorded as the conflict. A report's first part may give the date the trustees signed;
+    the part with "for the year ended 31 July 2016" gives the date the field means."""
+    index: TextIndex | None = None
+    for name, labels in labelled.items():
+        kept = merged.data.get(name)
+        if kept is None or isinstance(kept, (list, dict)):
+            continue
+        ends = label_ends(text, labels)
+        index = index or TextIndex(text)
+        if not ends or after_label(index, kept, ends):
+            continue
+        for label, answer in parts:
+            value = answer.get(name)
+            if value is None or normal_key(value) == normal_key(kept):
+                continue
+            if after_label(index, value, ends):
+                source = next((lb for lb, a in parts if a.get(name) == kept), label)
+                merged.data[name] = value
+                merged.conflicts = [
+                    c
+                    for c in merged.conflicts
+                    if not (c.field == name and normal_key(c.other) == normal_key(value))
+                ] + [Conflict(field=name, kept=value, other=kept, chunk=source)]
+                break
+    return merged

@@ -29,7 +29,9 @@ MATCHES = ("exact", "normalised", "meaning", "fuzzy", "none")
 MAX_LOOKS = 50  # places looked at for one outside the clauses a field must not come from
 
 _NUMBER = re.compile(
-    r"(?<![\w.,])-?\d{1,3}(?:[,.' ]\d{3})+(?:[.,]\d+)?(?!\d)"  # 1,250.00  1.250,00  1 250
+    # 1,250.00  1.250,00  1 250: one grouping mark throughout, so the columns of a table row
+    # ("46,217 212,177") are two numbers, not one
+    r"(?<![\w.,])-?\d{1,3}(?P<group>[,.' ])\d{3}(?:(?P=group)\d{3})*(?:[.,]\d+)?(?!\d)"
     r"|(?<![\w.,])-?\d+(?:[.,]\d+)?(?!\d)"  # 1250.00  3
 )
 _LEADING_ZERO = re.compile(r"-?0\d")

@@ -260,6 +260,17 @@ def test_values_are_found_as_printed(value, quote, match):
         assert (text[found.start : found.end], found.match) == (quote, match)
 
 
+def test_the_columns_of_a_table_row_are_numbers_of_their_own():
+    """A charity's statement of financial activities: unrestricted, restricted, total this
+    year, total last year. The space between columns is no thousands separator."""
+    row = "7 Total Incoming Resources 165,960 46,217 212,177 234,051"
+    index = TextIndex(row)
+    for column in ("165,960", "46,217", "212,177", "234,051"):
+        found = index.find(parse_number(column))
+        assert found is not None and row[found.start : found.end] == column
+    assert TextIndex("paid 1 250 000 in all").find(1250000.0) is not None
+
+
 def test_printed_numbers_are_read_in_either_convention():
     assert parse_number("1,250.00") == parse_number("1.250,00") == parse_number("1 250") == 1250
     assert parse_number("12,5") == 12.5 and parse_number("-3") == -3

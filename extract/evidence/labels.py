@@ -20,6 +20,7 @@ from extract.llm.strict_schema import field_extra
 from extract.output.merge import Conflict, Merged, normal_key
 
 NEAR = 160  # characters after a label's end: its line and the next few
+_SCALE = re.compile(r"\s*(?:million|billion|thousand|mn|bn|m|k)\b", re.IGNORECASE)
 
 
 def label_ends(text: str, labels: list[str] | tuple[str, ...]) -> list[int]:
@@ -35,9 +36,19 @@ def label_ends(text: str, labels: list[str] | tuple[str, ...]) -> list[int]:
 
 
 def after_label(index: TextIndex, value: Any, ends: list[int]) -> bool:
-    """Whether the text prints `value` (as grounding finds it) within NEAR after a label."""
+    """Whether the text prints `value` (as grounding finds it) within NEAR after a label.
+
+    A number printed with a scale after it ("total income rose to £27.6 million") is not
+    the value 27.6 printed there."""
     size = len(index.text)
-    return any(index.find(value, end, min(end + NEAR, size)) is not None for end in ends)
+    for end in ends:
+        found = index.find(value, end, min(end + NEAR, size))
+        if found is None:
+            continue
+        if isinstance(value, (int, float)) and _SCALE.match(index.text, found.end):
+            continue
+        return True
+    return False
 
 
 def labelled_fields(schema: type[BaseModel]) -> dict[str, tuple[str, ...]]:

@@ -44,6 +44,11 @@ def test_labels_find_a_value_printed_just_after_them():
     assert after_label(index, "2013-12-31", ends)  # found by the day it names
     assert not after_label(index, "2014-10-23", ends)
     assert label_ends(text, ["total income"]) == []
+    # a number with a scale after it is not that number: 27.6 is not "£27.6 million"
+    text = "Our total income rose to £27.6 million.\nTotal income 27,616 23,958"
+    index, ends = TextIndex(text), label_ends(text, ["total income"])
+    assert not after_label(index, 27.6, ends)
+    assert after_label(index, 27616, ends)
 
 
 def respond_with(again: dict[str, Any]):

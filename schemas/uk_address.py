@@ -25,12 +25,12 @@ _BUILDING = frozenset({
     "buildings", "unit", "floor", "suite", "chambers", "lodge", "cottage", "barn", "church",
     "chapel", "school", "works", "mill", "manor", "estate", "studios",
 })  # fmt: skip
+_STREET_WORDS = tuple(re.compile(rf"^(?:{w})\.?,?$", re.IGNORECASE) for w in (_STRONG, _WEAK))
 _TITLES = frozenset({"St", "Dr"})
 _NUMBER = re.compile(r"^\d+[A-Za-z]?(?:\s*[-–]\s*\d+[A-Za-z]?)?,?$")
 
 
-def _street_word(words: list[str], names: str) -> int | None:
-    pattern = re.compile(rf"^(?:{names})\.?,?$", re.IGNORECASE)
+def _street_word(words: list[str], pattern: re.Pattern[str]) -> int | None:
     for i, word in enumerate(words):
         if i == 0 or not pattern.match(word) or not word[0].isupper():
             continue
@@ -45,7 +45,7 @@ def street_line(value: Any) -> Any:
     """'SAYT office, 39 Dartford Road' -> '39 Dartford Road'; 'Bedford Road, Hitchin' ->
     'Bedford Road'; 'Unit 4 Hill Farm Kirby Road Kirby Bedon' -> 'Kirby Road'.
 
-    The street ends at its last word (Road, Street, Lane...) and starts at its house
+    The street ends at its street word (Road, Street, Lane...) and starts at its house
     number, or after a comma, a line break or a building's name. A value with no such
     word ('42-47 Minories', 'Buttress House') is kept as given."""
     if not isinstance(value, str):
@@ -53,23 +53,21 @@ def street_line(value: Any) -> Any:
     text = " ".join(value.split())
     # a line break or comma starts a new part: keep the part the street word is in
     parts = [p.strip() for p in re.split(r"[,\n]", value) if p.strip()]
-    for names in (_STRONG, _WEAK):
+    for pattern in _STREET_WORDS:
         for part in parts:
             words = part.split()
-            end = _street_word(words, names)
+            end = _street_word(words, pattern)
             if end is None:
                 continue
             start = end - 1  # the street's own name, even "Church" in "Church Lane"
+            # back to the house number, stopping at a building's name or a lower-case word
             while start > 0 and not _NUMBER.match(words[start]):
                 before = words[start - 1]
-                if before.casefold().strip(".") in _BUILDING or not before[0].isalnum():
+                if before.casefold().strip(".") in _BUILDING:
+                    break
+                if not (before[0].isupper() or before[0].isdigit()):
                     break
                 start -= 1
-                if _NUMBER.match(before):
-                    break  # the house number opens the street line
-                if not (before[0].isupper() or before[0].isdigit()):
-                    start += 1  # a lower-case word is not part of a street's name
-                    break
             return " ".join(words[start : end + 1]).rstrip(".,")
     return text
 

@@ -11,6 +11,7 @@ labels.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
@@ -61,31 +62,42 @@ def labelled_fields(schema: type[BaseModel]) -> dict[str, tuple[str, ...]]:
     return out
 
 
+@dataclass(frozen=True)
+class PrintedAfter:
+    """A document's labelled fields and where their labels end in its text, found once."""
+
+    index: TextIndex
+    ends: dict[str, list[int]]
+
+    @classmethod
+    def find(cls, text: str, labelled: dict[str, tuple[str, ...]]) -> PrintedAfter:
+        return cls(TextIndex(text), {name: label_ends(text, ls) for name, ls in labelled.items()})
+
+    def misplaced(self, name: str, value: Any) -> bool:
+        """Whether the text prints `name`'s labels but not `value` after any of them."""
+        ends = self.ends.get(name)
+        return bool(ends) and not after_label(self.index, value, ends)
+
+
 def prefer_labelled(
-    merged: Merged,
-    parts: list[tuple[str, dict[str, Any]]],
-    labelled: dict[str, tuple[str, ...]],
-    text: str,
+    merged: Merged, parts: list[tuple[str, dict[str, Any]]], labels: PrintedAfter
 ) -> Merged:
     """`merged`, where a labelled field's value is not printed after its labels and another
     chunk's answer is: that answer (the first in document order), the value it replaces
     recorded as the conflict. A report's first part may give the date the trustees signed;
     the part with "for the year ended 31 July 2016" gives the date the field means."""
-    index: TextIndex | None = None
-    for name, labels in labelled.items():
+    for name in labels.ends:
         kept = merged.data.get(name)
-        if kept is None or isinstance(kept, (list, dict)):
-            continue
-        ends = label_ends(text, labels)
-        index = index or TextIndex(text)
-        if not ends or after_label(index, kept, ends):
+        if kept is None or isinstance(kept, (list, dict)) or not labels.misplaced(name, kept):
             continue
         for label, answer in parts:
             value = answer.get(name)
             if value is None or normal_key(value) == normal_key(kept):
                 continue
-            if after_label(index, value, ends):
-                source = next((lb for lb, a in parts if a.get(name) == kept), label)
+            if not labels.misplaced(name, value):
+                source = next(
+                    (lb for lb, a in parts if normal_key(a.get(name)) == normal_key(kept)), label
+                )
                 merged.data[name] = value
                 merged.conflicts = [
                     c

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from extract.errors import ContextLengthError, Interrupted, InvalidAnswer, ProviderError
-from extract.evidence.labels import prefer_labelled
+from extract.evidence.labels import PrintedAfter, prefer_labelled
 from extract.evidence.step import document_evidence
 from extract.ingest.chunking import Chunk, chunk_document, split_chunk
 from extract.ingest.documents import Document, file_id
@@ -303,9 +303,8 @@ def finish_document(
     )
     if good:
         parts = [(o.chunk.label, o.data) for o in good if o.data is not None]
-        merged = prefer_labelled(
-            merge_answers(parts, task.last_wins), parts, task.labelled, doc.text
-        )
+        labels = PrintedAfter.find(doc.text, task.labelled)
+        merged = prefer_labelled(merge_answers(parts, task.last_wins), parts, labels)
         result.conflicts = merged.conflicts
         data = task.schema.model_validate(merged.data).model_dump(mode="json")
         conclude(result, doc, outcomes, task, data, merged.origins)

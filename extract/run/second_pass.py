@@ -31,7 +31,7 @@ from pydantic import ValidationError, create_model
 
 from extract.errors import InvalidAnswer, ProviderError
 from extract.evidence.grounding import ground_answer
-from extract.evidence.labels import after_label, label_ends, prefer_labelled
+from extract.evidence.labels import PrintedAfter, prefer_labelled
 from extract.evidence.locating import TextIndex
 from extract.evidence.passages import Passage, find_passages, merge_passages, passages_at
 from extract.evidence.rows import ChunkSpan, EvidenceRow, collect_evidence
@@ -78,16 +78,16 @@ def finish_with_second_pass(
     if result.data is None or not good or services.stop.requested.is_set():
         return result
     parts = [(o.chunk.label, o.data) for o in good if o.data is not None]
-    merged = prefer_labelled(merge_answers(parts, task.last_wins), parts, task.labelled, doc.text)
+    labels = PrintedAfter.find(doc.text, task.labelled)
+    merged = prefer_labelled(merge_answers(parts, task.last_wins), parts, labels)
     data = task.schema.model_validate(merged.data).model_dump(mode="json")
     rows = result.evidence.rows if result.evidence else _rows(doc, data, outcomes, task)
-    index = TextIndex(doc.text)
-    asks = doubtful(task, data, rows, outcomes, index)
+    asks = doubtful(task, data, rows, outcomes, labels)
     if not asks:
         return result
     usage = Usage()
     try:
-        answer = _ask(doc, data, asks, task, services, usage, result.models)
+        answer = _ask(doc, data, asks, task, services, usage, result.models, labels)
     except (ProviderError, InvalidAnswer, ValidationError) as exc:
         answer, problem = None, f"{type(exc).__name__}: {str(exc)[:200]}"
     else:
@@ -96,9 +96,8 @@ def finish_with_second_pass(
     changed: dict[str, Any] = {}
     if answer is not None:
         for ask in asks:
-            value = revised(data.get(ask.field), answer.get(ask.field), index)
-            ends = label_ends(doc.text, task.labelled.get(ask.field, ()))
-            if value is not None and ends and not after_label(index, value, ends):
+            value = revised(data.get(ask.field), answer.get(ask.field), labels.index)
+            if value is not None and labels.misplaced(ask.field, value):
                 value = None  # not where the labels say either: the first value stays
             if value is not None:
                 changed[ask.field] = value
@@ -117,7 +116,7 @@ def doubtful(
     data: dict[str, Any],
     rows: list[EvidenceRow],
     outcomes: list[ChunkOutcome],
-    index: TextIndex,
+    labels: PrintedAfter,
 ) -> list[Ask]:
     """The fields to ask again, in schema order, each once."""
     eligible = eligible_fields(task.strict_schema)
@@ -148,14 +147,12 @@ def doubtful(
         elif isinstance(value, list) and len(value) < expected:
             reason = f"{name}: {len(value)} found, usually at least {expected}"
             asks[name] = Ask(name, reason, dropped.get(name))
-    for name in task.schema.model_fields:
-        labels = task.labelled.get(name, ())
+    for name, named in task.labelled.items():
         value = data.get(name)
-        if name not in eligible or name in asks or not labels or _empty(value):
+        if name not in eligible or name in asks or _empty(value):
             continue
-        ends = label_ends(index.text, labels)
-        if ends and not after_label(index, value, ends):
-            where = " or ".join(_quote(label) for label in labels[:3])
+        if labels.misplaced(name, value):
+            where = " or ".join(_quote(label) for label in named[:3])
             reason = f"{name}: {_quote(str(value))} is not printed after {where}"
             asks[name] = Ask(name, reason, str(value))
     order = list(task.schema.model_fields)
@@ -194,14 +191,14 @@ def revised(old: Any, new: Any, index: TextIndex) -> Any | None:
     return new
 
 
-def passages_for(doc: Document, asks: list[Ask], task: Task) -> list[Passage]:
+def passages_for(doc: Document, asks: list[Ask], task: Task, labels: PrintedAfter) -> list[Passage]:
     """The passages for all asked fields, in document order, at most MAX_PASSAGES."""
     starts = page_starts(doc.pages)
     found: list[Passage] = []
     for ask in asks:
         info = task.schema.model_fields[ask.field]
         extra = field_extra(info)
-        ends = label_ends(doc.text, task.labelled.get(ask.field, ()))
+        ends = labels.ends.get(ask.field)
         if ends:  # the labels say where the value is printed: read there
             found += passages_at(doc.text, starts, ends[:PASSAGES_PER_FIELD])
             continue
@@ -218,6 +215,7 @@ def _ask(
     services: RunServices,
     usage: Usage,
     models: list[str],
+    labels: PrintedAfter,
 ) -> dict[str, Any] | None:
     """The answer for the asked fields, validated with the rest of the record; None if cut."""
     names = [a.field for a in asks]
@@ -226,7 +224,7 @@ def _ask(
     }
     sub = create_model(task.schema.__name__, __doc__=task.schema.__doc__, **fields)  # type: ignore[call-overload]
     wire = services.backend.wire(to_strict_schema(sub))
-    passages = passages_for(doc, asks, task)
+    passages = passages_for(doc, asks, task, labels)
     user = passages_message(
         [(p.pages, p.text) for p in passages],
         [a.reason for a in asks],

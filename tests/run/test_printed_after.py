@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from extract import Config, extract_document
-from extract.evidence.labels import after_label, label_ends, prefer_labelled
+from extract.evidence.labels import PrintedAfter, after_label, label_ends, prefer_labelled
 from extract.evidence.locating import TextIndex
 from extract.ingest.documents import read_document
 from extract.output.merge import merge_answers
@@ -94,7 +94,7 @@ def test_the_merge_prefers_a_chunks_answer_printed_after_a_label():
         ("2/3", {"report_date": "2016-07-31", "income": 19366.0}),
     ]
     labelled = {"report_date": ("year ended",), "income": ("total income",)}
-    merged = prefer_labelled(merge_answers(parts), parts, labelled, text)
+    merged = prefer_labelled(merge_answers(parts), parts, PrintedAfter.find(text, labelled))
     assert merged.data == {"report_date": "2016-07-31", "income": 27.6}  # no "total income"
     assert [(c.field, c.kept, c.other, c.chunk) for c in merged.conflicts] == [
         ("income", 27.6, 19366.0, "2/3"),

@@ -47,7 +47,9 @@ def street_line(value: Any) -> Any:
 
     The street ends at its street word (Road, Street, Lane...) and starts at its house
     number, or after a comma, a line break or a building's name. A value with no such
-    word ('42-47 Minories', 'Buttress House') is kept as given."""
+    word is kept as given if it has a house number and a name ('42-47 Minories'); else it
+    names a building or a place ('Buttress House', "Bishop's Stortford"), not a street,
+    so nothing, and another chunk's answer can give it."""
     if not isinstance(value, str):
         return value
     text = " ".join(value.split())
@@ -69,7 +71,8 @@ def street_line(value: Any) -> Any:
                     break
                 start -= 1
             return " ".join(words[start : end + 1]).rstrip(".,")
-    return text
+    numbers = [bool(_NUMBER.match(word)) for word in text.split()]
+    return text if any(numbers) and not all(numbers) else None  # a number alone is no street
 
 
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][ABD-HJLNP-UW-Z]{2})$")

@@ -27,8 +27,11 @@ from schemas.uk_address import postcode, street_line
         ("Flat 2, 3a Church Lane", "3a Church Lane"),  # "Church" names the lane here
         ("12 St Albans Road", "12 St Albans Road"),  # a saint, not a street
         ("14 Beech Hill", "14 Beech Hill"),  # a weak street word where no strong one is
-        ("42-47 Minories", "42-47 Minories"),  # no street word: kept as given
-        ("Buttress House", "Buttress House"),
+        ("42-47 Minories", "42-47 Minories"),  # no street word, a house number: kept
+        ("Buttress House", None),  # neither: a building, not a street
+        ("Bishop\u2019s Stortford", None),  # a town
+        ("1716", None),  # a number alone
+        ("Unit 5, Hadham Industrial Estates Ltd", "Unit 5, Hadham Industrial Estates Ltd"),
         (None, None),
     ],
 )

@@ -14,6 +14,29 @@ from pydantic import BaseModel, Field, field_validator
 from schemas import normalize as norm
 from schemas import uk_address
 
+# Where a report prints the charity's own address, and the advisers whose addresses it
+# prints too: an address just after "Auditor" is the auditor's (`not_after`).
+_OWN_ADDRESS = [
+    "registered office",
+    "registered address",
+    "principal office",
+    "principal address",
+    "principal place of business",
+]
+_ADVISERS = [
+    "auditor",
+    "auditors",
+    "accountant",
+    "accountants",
+    "examiner",
+    "solicitor",
+    "solicitors",
+    "bankers",
+    "investment manager",
+    "investment managers",
+]
+_ADDRESS = {"printed_after": _OWN_ADDRESS, "not_after": _ADVISERS}
+
 
 class CharityReport(BaseModel):
     """A UK charity's annual report and financial statements."""
@@ -40,18 +63,18 @@ class CharityReport(BaseModel):
     address_post_town: str | None = Field(
         None,
         description="Post town of the charity's principal or registered office address.",
-        json_schema_extra={"evidence": "present"},
+        json_schema_extra={"evidence": "present", **_ADDRESS},
     )
     address_postcode: str | None = Field(
         None,
         description="UK postcode of the charity's principal or registered office address.",
-        json_schema_extra={"evidence": "present"},
+        json_schema_extra={"evidence": "present", **_ADDRESS},
     )
     address_street_line: str | None = Field(
         None,
         description="House number and street of the principal or registered office address, "
         "without the town or postcode.",
-        json_schema_extra={"evidence": "verbatim"},
+        json_schema_extra={"evidence": "verbatim", **_ADDRESS},
     )
     income_annually_in_british_pounds: float | None = Field(
         None,

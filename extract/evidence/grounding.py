@@ -17,11 +17,11 @@ text with `json_schema_extra={"evidence": ...}`:
   prints it right after the name ("ANADIGICS, Inc."), as legal names are, and a
   short name the text defines ('Virgin Mobile USA, LLC ("VMU")') becomes the name.
 
-A field may also say which clauses its value must not come from, by words that
-mark them: `json_schema_extra={"evidence": "present", "not_from": ["solicit"]}`.
-A value printed only in sentences naming one of them is dropped like a value
-the text does not hold (an NDA's term is not its non-solicitation period,
-though both are durations the text prints).
+A field may also say where its value is someone else's (`not_from`: clauses by
+the words that mark them, `not_after`: labels of another party's value; see
+`extract.evidence.elsewhere`): a value printed only there is dropped like a
+value the text does not hold (an NDA's term is not its non-solicitation period,
+a charity's address not its auditor's).
 
 A date or a duration the model rewrote is found by what it means ("2018-01-25"
 grounds to a printed "25/01/2018", "2 years" to "two (2) years"). Otherwise matching ignores case, spaces and punctuation, and tolerates a few character
@@ -44,6 +44,7 @@ from pydantic import BaseModel, ValidationError
 
 from extract.errors import ConfigError
 from extract.evidence.by_meaning import meaning_span
+from extract.evidence.elsewhere import Elsewhere
 from extract.evidence.folding import fold
 from extract.evidence.fuzzy import fuzzy_find
 from extract.evidence.legal_names import full_name
@@ -63,12 +64,12 @@ class Span:
 
 @dataclass(frozen=True)
 class Grounding:
-    """How one field is grounded: its mode, and the clauses its value must not come from.
+    """How one field is grounded: its mode, and where its value is someone else's.
     `meaning` is the field's own normaliser, for a "present" value the text holds only as
     what it means ("governed by the laws of New York" -> "New York")."""
 
     mode: str
-    not_from: re.Pattern[str] | None = None
+    elsewhere: Elsewhere | None = None
     meaning: Callable[[str], Any] | None = field(default=None, compare=False)
 
 
@@ -84,7 +85,7 @@ def evidence_fields(schema: type[BaseModel]) -> dict[str, Grounding]:
         if mode not in EVIDENCE_MODES:
             raise ConfigError(f"{where}: evidence must be one of {EVIDENCE_MODES}, not {mode!r}")
         meaning = FieldMeaning(schema, name) if mode == "present" else None
-        out[name] = Grounding(str(mode), _clause_words(extra.get("not_from"), where), meaning)
+        out[name] = Grounding(str(mode), Elsewhere.declared(extra, where), meaning)
     return out
 
 
@@ -104,18 +105,6 @@ class FieldMeaning:
         except (ValidationError, ValueError, TypeError):
             return None
         return getattr(model, self.name, None)
-
-
-def _clause_words(words: Any, where: str) -> re.Pattern[str] | None:
-    if words is None:
-        return None
-    if (
-        not isinstance(words, list)
-        or not words
-        or not all(isinstance(w, str) and w.strip() for w in words)
-    ):
-        raise ConfigError(f"{where}: not_from must be a list of words, not {words!r}")
-    return re.compile("|".join(re.escape(w.strip()) for w in words), re.IGNORECASE)
 
 
 def ground_answer(
@@ -179,8 +168,8 @@ def _ground(value: str, how: Grounding, index: NormalisedText, text: str) -> str
             span, probe = find_value(meant, text, index), meant
     if span is None or _acronym_in_lower_case(probe, text[span.start : span.end]):
         return None
-    if how.not_from is not None:
-        span = _outside(how.not_from, probe, span, index, text)
+    if how.elsewhere is not None:
+        span = _outside(how.elsewhere, probe, span, index, text)
         if span is None:
             return None
     mode = how.mode
@@ -192,13 +181,24 @@ def _ground(value: str, how: Grounding, index: NormalisedText, text: str) -> str
     return full_name(found, text) if mode == "name" else found
 
 
+def someone_elses(value: str, how: Grounding, text: str) -> str | None:
+    """Why `value` is not the field's though `text` prints it ('after "Auditor"'): every
+    place that prints it is one `how.elsewhere` covers. None where a place is not, or the
+    text does not print it at all."""
+    index = NormalisedText(text)
+    span = find_value(value, text, index)
+    if span is None or how.elsewhere is None or _outside(how.elsewhere, value, span, index, text):
+        return None
+    return how.elsewhere.why(text, span.start, span.end)
+
+
 def _outside(
-    words: re.Pattern[str], value: str, first: Span, index: NormalisedText, text: str
+    elsewhere: Elsewhere, value: str, first: Span, index: NormalisedText, text: str
 ) -> Span | None:
-    """The first place the text prints `value` in a sentence naming none of `words`."""
+    """The first place the text prints `value` that `elsewhere` does not cover."""
     span: Span | None = first
     while span is not None:
-        if not in_clause(words, text, span):
+        if not elsewhere.covers(text, span.start, span.end):
             return span
         span = _find_after(value, text, index, span.end)
     return None
@@ -211,19 +211,6 @@ def _find_after(value: str, text: str, index: NormalisedText, lo: int) -> Span |
     spans = [found[0]] if found else []
     spans += [Span(lo + meant[0], lo + meant[1])] if meant else []
     return min(spans, key=lambda s: s.start, default=None)
-
-
-def in_clause(words: re.Pattern[str], text: str, span: Span) -> bool:
-    """Whether the sentence around `span` names one of a field's `not_from` clauses."""
-    return words.search(sentence_around(text, span)) is not None
-
-
-def sentence_around(text: str, span: Span) -> str:
-    """The sentence holding `span`: from the full stop or blank line before it to the
-    full stop after it (a heading like "3. Non-Solicitation." is a sentence of its own)."""
-    start = max(text.rfind(".", 0, span.start), text.rfind("\n\n", 0, span.start)) + 1
-    end = text.find(".", span.end)
-    return text[start : len(text) if end < 0 else end]
 
 
 def _acronym_in_lower_case(value: str, found: str) -> bool:

@@ -16,24 +16,18 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from extract.evidence.elsewhere import NEAR, label_pattern
 from extract.evidence.locating import TextIndex
 from extract.llm.strict_schema import field_extra
 from extract.output.merge import Conflict, Merged, normal_key
 
-NEAR = 160  # characters after a label's end: its line and the next few
 _SCALE = re.compile(r"\s*(?:million|billion|thousand|mn|bn|m|k)\b", re.IGNORECASE)
 
 
 def label_ends(text: str, labels: list[str] | tuple[str, ...]) -> list[int]:
     """Where each occurrence of any label ends, case and spacing ignored, in text order."""
-    ends: list[int] = []
-    for label in labels:
-        words = [re.escape(w) for w in label.split()]
-        if not words:
-            continue
-        pattern = re.compile(r"\b" + r"\s+".join(words) + r"\b", re.IGNORECASE)
-        ends += [m.end() for m in pattern.finditer(text)]
-    return sorted(ends)
+    pattern = label_pattern(labels)
+    return [] if pattern is None else [m.end() for m in pattern.finditer(text)]
 
 
 def after_label(index: TextIndex, value: Any, ends: list[int]) -> bool:

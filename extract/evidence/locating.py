@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from extract.evidence.by_meaning import meaning_span
-from extract.evidence.grounding import NormalisedText, Span, _on_boundaries, in_clause
+from extract.evidence.elsewhere import Elsewhere
+from extract.evidence.grounding import NormalisedText, _on_boundaries
 
 MATCHES = ("exact", "normalised", "meaning", "fuzzy", "none")
 MAX_LOOKS = 50  # places looked at for one outside the clauses a field must not come from
@@ -85,17 +86,17 @@ class TextIndex:
         )
 
     def find_outside(
-        self, value: Any, lo: int, hi: int, clauses: re.Pattern[str] | None
+        self, value: Any, lo: int, hi: int, elsewhere: Elsewhere | None
     ) -> Found | None:
-        """`find`, past the places in a sentence naming one of `clauses` (a field's
-        `not_from`): an NDA's term is quoted from its term clause, as grounding read it, not
-        from the non-solicitation clause that names the same length first. The first place
-        when every one is in such a sentence."""
+        """`find`, past the places `elsewhere` covers (a field's `not_from`, `not_after`):
+        an NDA's term is quoted from its term clause, as grounding read it, not from the
+        non-solicitation clause that names the same length first. The first place when
+        every one is covered."""
         first = found = self.find(value, lo, hi)
-        if clauses is None:
+        if elsewhere is None:
             return first
         for _ in range(MAX_LOOKS):
-            if found is None or not in_clause(clauses, self.text, Span(found.start, found.end)):
+            if found is None or not elsewhere.covers(self.text, found.start, found.end):
                 break
             found = self.find(value, found.end, hi)
         return found or first

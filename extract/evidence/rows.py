@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from extract.evidence.elsewhere import Elsewhere
 from extract.evidence.locating import Found, TextIndex
 from extract.output.merge import normal_key
 
@@ -101,14 +102,14 @@ def collect_evidence(
     last_wins: frozenset[str] = frozenset(),
     confidences: dict[str, dict[str, tuple[Any, float]]] | None = None,
     policy: EvidencePolicy = "flag",
-    avoid: dict[str, re.Pattern[str]] | None = None,
+    avoid: dict[str, Elsewhere] | None = None,
 ) -> DocumentEvidence:
     """Evidence rows for `data`, the merged record read from `text` in `chunks`.
 
     `answers` are the chunks' validated answers in document order, `origins`
     the chunk label of each kept item of each top-level list (from the merge),
     `confidences` each chunk's value probabilities by answer path, `avoid` the
-    clauses (by field) a quote is not taken from where another place has it.
+    places (by field) a quote is not taken from where another place has it.
     """
     index = TextIndex(text)
     spans = {c.label: c for c in chunks}
@@ -174,7 +175,7 @@ def _first(
     windows: list[tuple[int, int]],
     *,
     last: bool = False,
-    avoid: re.Pattern[str] | None = None,
+    avoid: Elsewhere | None = None,
 ) -> Found | None:
     """The value in the first window that has it; with `last`, its last place there
     (a governing law is stated at the end, after the parties' addresses)."""

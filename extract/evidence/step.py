@@ -8,11 +8,11 @@ and any distributed engine get the same evidence.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from typing import Any, Protocol
 
 from extract.evidence.boxes import quote_boxes
+from extract.evidence.elsewhere import Elsewhere
 from extract.evidence.ocr_boxes import ocr_quote_boxes
 from extract.evidence.rows import ChunkSpan, DocumentEvidence, EvidencePolicy, collect_evidence
 from extract.ingest.chunking import Chunk
@@ -34,10 +34,10 @@ def document_evidence(
     origins: dict[str, list[str]],
     last_wins: frozenset[str],
     policy: EvidencePolicy,
-    avoid: dict[str, re.Pattern[str]] | None = None,
+    avoid: dict[str, Elsewhere] | None = None,
 ) -> DocumentEvidence:
     """Evidence for `data`, merged from `outcomes` (all of the document's, in order);
-    `avoid`: by field, the clauses its quote is not taken from (`not_from`)."""
+    `avoid`: by field, the places its quote is not taken from (`not_from`, `not_after`)."""
     good = [o for o in outcomes if o.data is not None]
     evidence = collect_evidence(
         doc.doc_id,

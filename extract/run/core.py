@@ -324,7 +324,7 @@ def conclude(
     result.data, result.origins = data, origins
     result.checks = task.failed_checks(data, whole=True)
     if task.config.evidence != "off":
-        avoid = {name: how.not_from for name, how in task.evidence.items() if how.not_from}
+        avoid = {name: how.elsewhere for name, how in task.evidence.items() if how.elsewhere}
         result.evidence = document_evidence(
             doc, data, outcomes, origins, task.last_wins, task.config.evidence, avoid
         )

@@ -30,7 +30,7 @@ from typing import Any
 from pydantic import ValidationError, create_model
 
 from extract.errors import InvalidAnswer, ProviderError
-from extract.evidence.grounding import ground_answer
+from extract.evidence.grounding import ground_answer, someone_elses
 from extract.evidence.labels import PrintedAfter, prefer_labelled
 from extract.evidence.locating import TextIndex
 from extract.evidence.passages import Passage, find_passages, merge_passages, passages_at
@@ -131,7 +131,10 @@ def doubtful(
             dropped.setdefault(name, values[0])
     for name, value in dropped.items():
         if name in eligible and name not in asks and _empty(data.get(name)):
-            asks[name] = Ask(name, f"{name}: {_quote(value)} is not in the document", value)
+            how = task.evidence.get(name)
+            place = someone_elses(value, how, labels.index.text) if how else None
+            where = f"is printed only {place}" if place else "is not in the document"
+            asks[name] = Ask(name, f"{name}: {_quote(value)} {where}", value)
     for name, info in task.schema.model_fields.items():
         extra = field_extra(info)
         if (
@@ -192,19 +195,21 @@ def revised(old: Any, new: Any, index: TextIndex) -> Any | None:
 
 
 def passages_for(doc: Document, asks: list[Ask], task: Task, labels: PrintedAfter) -> list[Passage]:
-    """The passages for all asked fields, in document order, at most MAX_PASSAGES."""
+    """The passages for all asked fields, in document order, at most MAX_PASSAGES: each
+    field's best first, so a field whose passage ends the report is not cut for others."""
     starts = page_starts(doc.pages)
-    found: list[Passage] = []
+    by_field: list[list[Passage]] = []
     for ask in asks:
         info = task.schema.model_fields[ask.field]
         extra = field_extra(info)
         ends = labels.ends.get(ask.field)
         if ends:  # the labels say where the value is printed: read there
-            found += passages_at(doc.text, starts, ends[:PASSAGES_PER_FIELD])
+            by_field.append(passages_at(doc.text, starts, ends[:PASSAGES_PER_FIELD]))
             continue
         terms = [ask.field.replace("_", " "), info.description or "", *extra.get("keywords", ())]
-        found += find_passages(doc.text, starts, terms, ask.value, top=PASSAGES_PER_FIELD)
-    return merge_passages(found, doc.text, starts)[:MAX_PASSAGES]
+        by_field.append(find_passages(doc.text, starts, terms, ask.value, top=PASSAGES_PER_FIELD))
+    ranked = [ps[rank] for rank in range(PASSAGES_PER_FIELD) for ps in by_field if rank < len(ps)]
+    return merge_passages(ranked[:MAX_PASSAGES], doc.text, starts)
 
 
 def _ask(

@@ -84,6 +84,7 @@ class CharityReport(BaseModel):
             "important": True,
             "keywords": ["total income", "total incoming resources", "income"],
             "printed_after": ["total income", "total incoming resources", "total receipts"],
+            "scaled_by_header": True,
         },
     )
     spending_annually_in_british_pounds: float | None = Field(
@@ -98,6 +99,7 @@ class CharityReport(BaseModel):
                 "total resources expended",
                 "total payments",
             ],
+            "scaled_by_header": True,
         },
     )
     report_date: str | None = Field(

@@ -64,8 +64,14 @@ class PrintedAfter:
     ends: dict[str, list[int]]
 
     @classmethod
-    def find(cls, text: str, labelled: dict[str, tuple[str, ...]]) -> PrintedAfter:
-        return cls(TextIndex(text), {name: label_ends(text, ls) for name, ls in labelled.items()})
+    def find(
+        cls,
+        text: str,
+        labelled: dict[str, tuple[str, ...]],
+        page_starts: list[int] | None = None,
+    ) -> PrintedAfter:
+        ends = {name: label_ends(text, ls) for name, ls in labelled.items()}
+        return cls(TextIndex(text, page_starts), ends)
 
     def misplaced(self, name: str, value: Any) -> bool:
         """Whether the text prints `name`'s labels but not `value` after any of them."""

@@ -19,12 +19,14 @@ from __future__ import annotations
 import bisect
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from extract.evidence.by_meaning import meaning_span
 from extract.evidence.elsewhere import Elsewhere
 from extract.evidence.grounding import NormalisedText, _on_boundaries
+from extract.evidence.scale import PageScales
 
 MATCHES = ("exact", "normalised", "meaning", "fuzzy", "none")
 MAX_LOOKS = 50  # places looked at for one outside the clauses a field must not come from
@@ -62,8 +64,11 @@ class Found:
 class TextIndex:
     """A document's text, prepared once for finding many values in it."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, page_starts: Sequence[int] | None = None) -> None:
+        """`page_starts`, where given, let a number on a page printed in thousands
+        (`extract.evidence.scale`) be found as the amount it means too."""
         self.text = text
+        self._pages = PageScales(text, page_starts) if page_starts else None
         self._folded: NormalisedText | None = None
         self._numbers: dict[float, list[tuple[int, int]]] | None = None
 
@@ -139,8 +144,14 @@ class TextIndex:
             self._numbers = {}
             for m in _NUMBER.finditer(self.text):
                 number = None if _LEADING_ZERO.match(m.group(0)) else parse_number(m.group(0))
-                if number is not None:  # "03" of a date is no 3
-                    self._numbers.setdefault(_key(number), []).append((m.start(), m.end()))
+                if number is None:  # "03" of a date is no 3
+                    continue
+                self._numbers.setdefault(_key(number), []).append((m.start(), m.end()))
+                scale = self._pages.at(m.start()) if self._pages else 1
+                if scale != 1:
+                    self._numbers.setdefault(_key(number * scale), []).append((m.start(), m.end()))
+            for spans in self._numbers.values():
+                spans.sort()
         spans = self._numbers.get(_key(value), [])
         for start, end in spans[bisect.bisect_left(spans, (lo, lo)) :]:
             if start >= hi:
@@ -149,6 +160,26 @@ class TextIndex:
                 kind = "exact" if self.text[start:end] == _plain(value) else "normalised"
                 return Found(start, end, kind)
         return None
+
+    def as_meant(self, value: float) -> float:
+        """The amount a printed `value` means: scaled where every place printing it is on a
+        page of the same scale ("297,787" under "£'000" is 297,787,000), else as it is."""
+        if (
+            self._pages is None
+            or not self._pages.any
+            or self._number(float(value), 0, len(self.text)) is None
+        ):
+            return value
+        assert self._numbers is not None
+        scales = {
+            self._pages.at(start)
+            for start, end in self._numbers.get(_key(value), [])
+            if parse_number(self.text[start:end]) == value
+        }
+        if len(scales) != 1:
+            return value  # printed on pages of different scales, or only as a scaled amount
+        scale = scales.pop()
+        return value * scale if scale != 1 else value
 
 
 def currency_span(value: str, text: str) -> tuple[int, int] | None:

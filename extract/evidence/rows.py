@@ -111,7 +111,7 @@ def collect_evidence(
     `confidences` each chunk's value probabilities by answer path, `avoid` the
     places (by field) a quote is not taken from where another place has it.
     """
-    index = TextIndex(text)
+    index = TextIndex(text, page_starts)
     spans = {c.label: c for c in chunks}
     starts = [c.start for c in chunks]
     rows: list[EvidenceRow] = []

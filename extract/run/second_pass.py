@@ -31,7 +31,7 @@ from pydantic import ValidationError, create_model
 
 from extract.errors import InvalidAnswer, ProviderError
 from extract.evidence.grounding import ground_answer, someone_elses
-from extract.evidence.labels import PrintedAfter, prefer_labelled
+from extract.evidence.labels import PrintedAfter
 from extract.evidence.locating import TextIndex
 from extract.evidence.passages import Passage, find_passages, merge_passages, passages_at
 from extract.evidence.rows import ChunkSpan, EvidenceRow, collect_evidence
@@ -42,10 +42,16 @@ from extract.llm.prompting import passages_message, system_prompt
 from extract.llm.strict_schema import field_extra, field_guide, to_strict_schema
 from extract.llm.validation import load_object
 from extract.llm.wire import answer_bound
-from extract.output.merge import merge_answers, normal_key
+from extract.output.merge import normal_key
 from extract.output.results import DocumentResult, Usage
 from extract.run.cache import CachedAnswer
-from extract.run.core import MIN_ANSWER_TOKENS, ChunkOutcome, conclude, finish_document
+from extract.run.core import (
+    MIN_ANSWER_TOKENS,
+    ChunkOutcome,
+    conclude,
+    finish_document,
+    merge_parts,
+)
 from extract.run.services import RunServices
 from extract.run.task import Task
 
@@ -78,8 +84,7 @@ def finish_with_second_pass(
     if result.data is None or not good or services.stop.requested.is_set():
         return result
     parts = [(o.chunk.label, o.data) for o in good if o.data is not None]
-    labels = PrintedAfter.find(doc.text, task.labelled)
-    merged = prefer_labelled(merge_answers(parts, task.last_wins), parts, labels)
+    merged, labels = merge_parts(doc, parts, task)
     data = task.schema.model_validate(merged.data).model_dump(mode="json")
     rows = result.evidence.rows if result.evidence else _rows(doc, data, outcomes, task)
     asks = doubtful(task, data, rows, outcomes, labels)

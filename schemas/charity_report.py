@@ -85,6 +85,7 @@ class CharityReport(BaseModel):
             "keywords": ["total income", "total incoming resources", "income"],
             "printed_after": ["total income", "total incoming resources", "total receipts"],
             "scaled_by_header": True,
+            "row_total": True,
         },
     )
     spending_annually_in_british_pounds: float | None = Field(
@@ -100,6 +101,7 @@ class CharityReport(BaseModel):
                 "total payments",
             ],
             "scaled_by_header": True,
+            "row_total": True,
         },
     )
     report_date: str | None = Field(

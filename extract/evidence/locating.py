@@ -161,25 +161,32 @@ class TextIndex:
                 return Found(start, end, kind)
         return None
 
+    def printed_at(self, value: float) -> list[tuple[int, int]]:
+        """Every place the text prints the number `value` as itself (not at a page's scale)."""
+        if self._number(float(value), 0, len(self.text)) is None:
+            return []
+        assert self._numbers is not None
+        spans = self._numbers.get(_key(value), [])
+        return [(a, b) for a, b in spans if parse_number(self.text[a:b]) == value]
+
     def as_meant(self, value: float) -> float:
         """The amount a printed `value` means: scaled where every place printing it is on a
         page of the same scale ("297,787" under "£'000" is 297,787,000), else as it is."""
-        if (
-            self._pages is None
-            or not self._pages.any
-            or self._number(float(value), 0, len(self.text)) is None
-        ):
+        if self._pages is None or not self._pages.any:
             return value
-        assert self._numbers is not None
-        scales = {
-            self._pages.at(start)
-            for start, end in self._numbers.get(_key(value), [])
-            if parse_number(self.text[start:end]) == value
-        }
+        scales = {self._pages.at(start) for start, _ in self.printed_at(value)}
         if len(scales) != 1:
             return value  # printed on pages of different scales, or only as a scaled amount
         scale = scales.pop()
         return value * scale if scale != 1 else value
+
+
+def printed_numbers(text: str, lo: int, hi: int) -> list[float | None]:
+    """The numbers `text[lo:hi]` prints, in order (None for one not read surely)."""
+    return [
+        None if _LEADING_ZERO.match(m.group(0)) else parse_number(m.group(0))
+        for m in _NUMBER.finditer(text, lo, hi)
+    ]
 
 
 def currency_span(value: str, text: str) -> tuple[int, int] | None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from extract.errors import ContextLengthError, Interrupted, InvalidAnswer, ProviderError
 from extract.evidence.labels import PrintedAfter, prefer_labelled
+from extract.evidence.row_total import row_totals_in
 from extract.evidence.scale import as_meant_in
 from extract.evidence.step import document_evidence, page_starts
 from extract.ingest.chunking import Chunk, chunk_document, split_chunk
@@ -319,6 +320,7 @@ def merge_parts(
     part that prints it after its label, amounts as their pages mean them ("£'000")."""
     labels = PrintedAfter.find(doc.text, task.labelled, page_starts(doc.pages))
     merged = prefer_labelled(merge_answers(parts, task.last_wins), parts, labels)
+    merged.data = row_totals_in(merged.data, task.row_totals, labels.index)
     merged.data = as_meant_in(merged.data, task.scaled, labels.index)
     return merged, labels
 

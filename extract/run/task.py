@@ -17,6 +17,7 @@ from extract.evidence.grounding import (
 )
 from extract.evidence.labels import labelled_fields
 from extract.evidence.legal_names import legal_names
+from extract.evidence.row_total import row_total_fields
 from extract.evidence.scale import scaled_fields
 from extract.ingest.chunking import Chunk
 from extract.llm.backends.base import Backend, Message
@@ -43,6 +44,7 @@ class Task:
     last_wins: frozenset[str] = frozenset()  # fields merged from the last chunk that has one
     labelled: dict[str, tuple[str, ...]] = field(default_factory=dict)  # `printed_after`
     scaled: frozenset[str] = frozenset()  # number fields a page may print in thousands
+    row_totals: frozenset[str] = frozenset()  # number fields that are a row's total
     checks: tuple[Check, ...] = ()  # rules across fields (the schema's CHECKS)
     max_items: dict[str, int] = field(default_factory=dict)  # list caps for grammar backends
     pool: ExamplePool | None = None  # labelled examples, the nearest sent (`examples_from`)
@@ -64,6 +66,7 @@ class Task:
             last_wins=last_wins_fields(schema),
             labelled=labelled_fields(schema),
             scaled=scaled_fields(schema),
+            row_totals=row_total_fields(schema),
             checks=schema_checks(schema),
             max_items=list_caps(schema),
             pool=load_pool(config.examples_from, schema) if config.examples_from else None,

@@ -150,8 +150,6 @@ class TextIndex:
                 scale = self._pages.at(m.start()) if self._pages else 1
                 if scale != 1:
                     self._numbers.setdefault(_key(number * scale), []).append((m.start(), m.end()))
-            for spans in self._numbers.values():
-                spans.sort()
         spans = self._numbers.get(_key(value), [])
         for start, end in spans[bisect.bisect_left(spans, (lo, lo)) :]:
             if start >= hi:

@@ -12,12 +12,12 @@ left alone: the row is then not known.
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel
 
 from extract.evidence.locating import TextIndex, printed_numbers
+from extract.evidence.scale import written
 from extract.llm.strict_schema import field_extra
+from extract.output.merge import Merged
 
 MAX_COLUMNS = 4  # columns after the value looked at: funds, their total, last year's
 
@@ -50,11 +50,15 @@ def _total_after(text: str, end: int, value: float) -> float | None:
     return None
 
 
-def row_totals_in(data: dict[str, Any], names: frozenset[str], index: TextIndex) -> dict[str, Any]:
-    """`data` with each of `names` that is a number as its row's total (`row_total`)."""
-    out = dict(data)
-    for name in names:
-        value = out.get(name)
+def row_totals_in(merged: Merged, names: frozenset[str], index: TextIndex) -> Merged:
+    """`merged` with each of `names` that is a number as its row's total, noted."""
+    for name in sorted(names):
+        value = merged.data.get(name)
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
-            out[name] = row_total(index, value)
-    return out
+            total = row_total(index, value)
+            if total != value:
+                merged.data[name] = total
+                merged.notes.append(
+                    f"{name}: {written(value)} is a column of a row; its total {written(total)}"
+                )
+    return merged

@@ -15,11 +15,12 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 from pydantic import BaseModel
 
 from extract.llm.strict_schema import field_extra
+from extract.output.merge import Merged
 
 _THOUSANDS = re.compile(
     r"[£$€]\s*['’]?\s*000s?\b|\b(?:in|of) thousands\b|\bthousands of (?:pounds|dollars|euros)\b",
@@ -59,6 +60,11 @@ class PageScales:
         return any(scale != 1 for scale in self.scales)
 
 
+def written(amount: float) -> str:
+    """An amount as a note writes it: 297,787,000 and 12.5, not 2.97787e+08."""
+    return f"{amount:,.0f}" if float(amount).is_integer() else f"{amount:,}"
+
+
 class ReadsAmounts(Protocol):
     """What `as_meant_in` needs of a text index (`extract.evidence.locating.TextIndex`)."""
 
@@ -74,11 +80,16 @@ def scaled_fields(schema: type[BaseModel]) -> frozenset[str]:
     )
 
 
-def as_meant_in(data: dict[str, Any], names: frozenset[str], index: ReadsAmounts) -> dict[str, Any]:
-    """`data` with each of `names` that is a number as the amount its page means."""
-    out = dict(data)
-    for name in names:
-        value = out.get(name)
+def as_meant_in(merged: Merged, names: frozenset[str], index: ReadsAmounts) -> Merged:
+    """`merged` with each of `names` that is a number as the amount its page means, noted."""
+    for name in sorted(names):
+        value = merged.data.get(name)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            out[name] = index.as_meant(value)
-    return out
+            meant = index.as_meant(value)
+            if meant != value:
+                merged.data[name] = meant
+                merged.notes.append(
+                    f"{name}: {written(value)} is printed under a header in thousands or "
+                    f"millions; {written(meant)}"
+                )
+    return merged

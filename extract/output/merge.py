@@ -41,6 +41,9 @@ class Merged:
     conflicts: list[Conflict] = field(default_factory=list)
     # For each top-level list field: the label of the chunk each kept item came from.
     origins: dict[str, list[str]] = field(default_factory=dict)
+    # What reading a merged value as the text prints it changed ("74158 is the first
+    # column of its row; its total, 81124"): for the row's notes.
+    notes: list[str] = field(default_factory=list)
 
 
 def last_wins_fields(schema: type[BaseModel]) -> frozenset[str]:

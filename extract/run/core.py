@@ -13,10 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from extract.errors import ContextLengthError, Interrupted, InvalidAnswer, ProviderError
-from extract.evidence.labels import PrintedAfter, prefer_labelled
-from extract.evidence.row_total import row_totals_in
-from extract.evidence.scale import as_meant_in
-from extract.evidence.step import document_evidence, page_starts
+from extract.evidence.step import document_evidence
 from extract.ingest.chunking import Chunk, chunk_document, split_chunk
 from extract.ingest.documents import Document, file_id
 from extract.llm.backends.base import Backend, Message, StructuredRequest
@@ -34,10 +31,10 @@ from extract.llm.prompting import (
 from extract.llm.validation import load_object
 from extract.llm.vision import PageImageRef, counter, image_refusal, images_in, user_content
 from extract.llm.wire import Wire, answer_bound
-from extract.output.merge import Merged, merge_answers
 from extract.output.results import DocumentResult, Usage
 from extract.run.cache import CachedAnswer
 from extract.run.doc_limits import check_document_size
+from extract.run.record import merge_parts
 from extract.run.services import RunServices
 from extract.run.task import Task
 
@@ -306,23 +303,11 @@ def finish_document(
     if good:
         parts = [(o.chunk.label, o.data) for o in good if o.data is not None]
         merged, _ = merge_parts(doc, parts, task)
-        result.conflicts = merged.conflicts
+        result.conflicts, result.notes = merged.conflicts, result.notes + merged.notes
         data = task.schema.model_validate(merged.data).model_dump(mode="json")
         conclude(result, doc, outcomes, task, data, merged.origins)
     result.document = doc
     return result
-
-
-def merge_parts(
-    doc: Document, parts: list[tuple[str, dict[str, Any]]], task: Task
-) -> tuple[Merged, PrintedAfter]:
-    """The chunks' answers as one record: merged, a labelled field's value taken from the
-    part that prints it after its label, amounts as their pages mean them ("£'000")."""
-    labels = PrintedAfter.find(doc.text, task.labelled, page_starts(doc.pages))
-    merged = prefer_labelled(merge_answers(parts, task.last_wins), parts, labels)
-    merged.data = row_totals_in(merged.data, task.row_totals, labels.index)
-    merged.data = as_meant_in(merged.data, task.scaled, labels.index)
-    return merged, labels
 
 
 def conclude(

@@ -42,16 +42,11 @@ from extract.llm.prompting import passages_message, system_prompt
 from extract.llm.strict_schema import field_extra, field_guide, to_strict_schema
 from extract.llm.validation import load_object
 from extract.llm.wire import answer_bound
-from extract.output.merge import normal_key
+from extract.output.merge import Merged, normal_key
 from extract.output.results import DocumentResult, Usage
 from extract.run.cache import CachedAnswer
-from extract.run.core import (
-    MIN_ANSWER_TOKENS,
-    ChunkOutcome,
-    conclude,
-    finish_document,
-    merge_parts,
-)
+from extract.run.core import MIN_ANSWER_TOKENS, ChunkOutcome, conclude, finish_document
+from extract.run.record import amounts_as_meant, merge_parts
 from extract.run.services import RunServices
 from extract.run.task import Task
 
@@ -107,6 +102,8 @@ def finish_with_second_pass(
             if value is not None:
                 changed[ask.field] = value
     if changed:
+        read = amounts_as_meant(Merged(changed), task, labels.index)
+        changed, result.notes = read.data, result.notes + read.notes
         origins = {k: v for k, v in merged.origins.items() if k not in changed}
         conclude(result, doc, outcomes, task, {**data, **changed}, origins)
     asked = [a.field for a in asks]

@@ -73,3 +73,7 @@ def test_the_table_gets_the_amount_and_the_evidence_quotes_the_printed_figure():
     assert result.data["spending_annually_in_british_pounds"] == 297787
     (row,) = [r for r in result.evidence.rows if r.field == "income_annually_in_british_pounds"]
     assert (row.quote, row.page, row.match) == ("263,964", 2, "normalised")
+    assert (
+        "income_annually_in_british_pounds: 263,964 is printed under a header in thousands "
+        "or millions; 263,964,000" in result.notes
+    )

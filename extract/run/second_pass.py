@@ -73,7 +73,10 @@ def finish_with_second_pass(
     services: RunServices,
     superseded: Usage | None = None,
 ) -> DocumentResult:
-    """`finish_document`, then one request for the doubtful fields; never raises for the model."""
+    """`finish_document`, then one request for the doubtful fields; never raises for the model.
+    `outcomes` in any order (the pool's is the order the parts finished in): read in the
+    document's, so the merge and the request are the same whichever part answered first."""
+    outcomes = sorted(outcomes, key=lambda o: o.chunk.index)
     result = finish_document(doc, outcomes, task, superseded)
     good = [o for o in outcomes if o.data is not None]
     if result.data is None or not good or services.stop.requested.is_set():

@@ -153,3 +153,38 @@ def test_the_auditors_address_never_reaches_the_table(
     assert "42-47 Minories" in user  # the passage after "Registered Office"
     assert result.data["address_postcode"] == "EC3N 1DY"
     assert result.data["address_street_line"] == "42-47 Minories"
+
+
+def test_the_second_pass_reads_the_parts_in_document_order_whatever_finished_first(
+    breast_cancer_now: Path,
+):
+    """The merge keeps the first part's value and the request quotes the first part's
+    dropped one: the part that answers last must not change either (nor the cache key)."""
+
+    def respond(request: RecordedRequest) -> Reply:
+        schema, _ = request_schema(request.body)
+        user = _user_text(request)
+        if "Passages from the document" in user:
+            return Reply(content=json.dumps({k: None for k in schema["properties"]}))
+        first = user.startswith("Part 0 of")
+        postcode = "SW1A 1AA" if first else "W1A 0AX"  # neither printed: both dropped
+        answer = {**FIRST, "address_postcode": postcode}
+        return Reply(content=json.dumps(answer), delay=1.0 if first else 0.0)
+
+    with FakeOpenAI(respond) as fake:
+        config = Config.resolve(
+            env={}, base_url=fake.base_url, api_key="x", quiet=True, second_pass=True
+        )
+        extract_document(breast_cancer_now, "charity_report", config=config)
+        requests = fake.chat_requests()
+    parts = sorted(_user_text(r)[:12] for r in requests[:-1])
+    assert parts == ["Part 0 of 2,", "Part 1 of 2,"]
+    assert 'address_postcode: "SW1A 1AA" is not in the document' in _user_text(requests[-1])
+
+
+def _user_text(request: RecordedRequest) -> str:
+    """The user message's text (a part with scanned pages also carries their images)."""
+    content = request.body["messages"][-1]["content"]
+    if isinstance(content, str):
+        return content
+    return "".join(part.get("text", "") for part in content)

@@ -9,8 +9,9 @@ in `json_schema_extra`:
   value printed only in sentences naming one of them is not the field's.
 - `not_after`: labels of someone else's value (`["auditor", "accountants"]`); a
   value printed only within `NEAR` characters after one of them, with no blank
-  line between, is not the field's, unless one of the field's own labels (`printed_after`) is within
-  `NEAR` before it too ("Registered office: c/o Smith & Co, Accountants, ...").
+  line between, is not the field's, unless one of the field's own labels
+  (`printed_after`) is that near before it too ("Registered office: c/o Smith &
+  Co, Accountants, ...").
 
 Grounding drops a chunk's value printed only in such places (another chunk's
 answer can then give the field), and evidence quotes a value from another place

@@ -4,7 +4,7 @@ A report's financial statements often print every amount in thousands (or
 millions) and say so once, in a column header. The number alone cannot know: a
 model reading "Total resources expended 297,787" under "£'000" writes 297787,
 where the report means £297,787,000. A page that prints such a header is read
-at that scale (`page_scales`); a number field that says its values may be
+at that scale (`page_scale`, `PageScales`); a number field that says its values may be
 printed so (`json_schema_extra={"scaled_by_header": True}`) gets the amount the
 page means (`as_meant`) where every place that prints its value is such a page,
 and grounding and evidence find 297787000 printed as "297,787" there.

@@ -59,6 +59,6 @@ def row_totals_in(merged: Merged, names: frozenset[str], index: TextIndex) -> Me
             if total != value:
                 merged.data[name] = total
                 merged.notes.append(
-                    f"{name}: {written(value)} is a column of a row; its total {written(total)}"
+                    f"{name}: {written(value)} read as its row's total, {written(total)}"
                 )
     return merged

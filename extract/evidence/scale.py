@@ -89,7 +89,7 @@ def as_meant_in(merged: Merged, names: frozenset[str], index: ReadsAmounts) -> M
             if meant != value:
                 merged.data[name] = meant
                 merged.notes.append(
-                    f"{name}: {written(value)} is printed under a header in thousands or "
-                    f"millions; {written(meant)}"
+                    f"{name}: {written(value)} read as {written(meant)} (its page prints its "
+                    "amounts in thousands or millions)"
                 )
     return merged

@@ -60,5 +60,5 @@ def test_a_row_total_reaches_the_table_through_the_pipeline():
     (row,) = [r for r in result.evidence.rows if r.field == "income_annually_in_british_pounds"]
     assert (row.quote, row.page) == ("81,124", 2)
     assert result.notes == [
-        "income_annually_in_british_pounds: 74,158 is a column of a row; its total 81,124"
+        "income_annually_in_british_pounds: 74,158 read as its row's total, 81,124"
     ]

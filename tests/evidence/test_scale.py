@@ -74,6 +74,6 @@ def test_the_table_gets_the_amount_and_the_evidence_quotes_the_printed_figure():
     (row,) = [r for r in result.evidence.rows if r.field == "income_annually_in_british_pounds"]
     assert (row.quote, row.page, row.match) == ("263,964", 2, "normalised")
     assert (
-        "income_annually_in_british_pounds: 263,964 is printed under a header in thousands "
-        "or millions; 263,964,000" in result.notes
+        "income_annually_in_british_pounds: 263,964 read as 263,964,000 (its page prints its "
+        "amounts in thousands or millions)" in result.notes
     )

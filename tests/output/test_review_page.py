@@ -314,3 +314,22 @@ def test_values_under_the_confidence_threshold_are_marked(browser, run: Path, tm
     assert "low" not in fine.get_attribute("class") and "confidence" not in fine.text
     fine.click()
     assert "confidence 90%" in browser.find_element(By.ID, "selected").text
+
+
+def test_a_documents_notes_are_shown_with_its_values(browser, run: Path, tmp_path: Path):
+    """The notes say why a value differs from what the model wrote (a charity's fund column
+    read as its row's total): a reviewer reads them beside the values."""
+    copy = tmp_path / "out"
+    shutil.copytree(run.parent, copy)
+    out = copy / run.name
+    main = pd.read_parquet(out)
+    note = "total: 1,234.5 read as its row's total, 1,384.5"
+    main["notes"] = pd.array(
+        [note if "northwind" in s else None for s in main["source"]], dtype="string"
+    )
+    main.to_parquet(out, index=False)
+    browser.get(write_review(out).as_uri())
+    open_doc(browser, "invoice-northwind-5531.txt")
+    assert browser.find_element(By.CSS_SELECTOR, "#fields .notes").text == note
+    open_doc(browser, "invoice-acme-2024-017.pdf")
+    assert not browser.find_elements(By.CSS_SELECTOR, "#fields .notes")

@@ -110,6 +110,10 @@
       });
       fields.appendChild(ul);
     }
+    if (d.notes) {  // a value read as its row's total, a second pass's questions...
+      fields.appendChild(el('h3', null, 'Notes'));
+      fields.appendChild(el('p', 'notes', d.notes));
+    }
     var source = el('section');
     source.id = 'source';
     panes.append(fields, source);

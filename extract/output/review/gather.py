@@ -167,6 +167,7 @@ def _detail(
         "children": kids,
         "conflicts": conflicts,
         "checks": json_list(row.get("checks")),  # cross-field rules the values still break
+        "notes": plain(row.get("notes")) or None,  # what the run did to its values, in words
         "images": {},
     }
 

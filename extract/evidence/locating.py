@@ -143,8 +143,8 @@ class TextIndex:
         if self._numbers is None:  # every printed number, by value, in text order
             self._numbers = {}
             for m in _NUMBER.finditer(self.text):
-                number = None if _LEADING_ZERO.match(m.group(0)) else parse_number(m.group(0))
-                if number is None:  # "03" of a date is no 3
+                number = _printed(m.group(0))
+                if number is None:
                     continue
                 self._numbers.setdefault(_key(number), []).append((m.start(), m.end()))
                 scale = self._pages.at(m.start()) if self._pages else 1
@@ -181,10 +181,12 @@ class TextIndex:
 
 def printed_numbers(text: str, lo: int, hi: int) -> list[float | None]:
     """The numbers `text[lo:hi]` prints, in order (None for one not read surely)."""
-    return [
-        None if _LEADING_ZERO.match(m.group(0)) else parse_number(m.group(0))
-        for m in _NUMBER.finditer(text, lo, hi)
-    ]
+    return [_printed(m.group(0)) for m in _NUMBER.finditer(text, lo, hi)]
+
+
+def _printed(written: str) -> float | None:
+    """A printed number's value; None for one not read surely ("03" of a date is no 3)."""
+    return None if _LEADING_ZERO.match(written) else parse_number(written)
 
 
 def currency_span(value: str, text: str) -> tuple[int, int] | None:

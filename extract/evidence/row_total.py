@@ -12,21 +12,11 @@ left alone: the row is then not known.
 
 from __future__ import annotations
 
-from pydantic import BaseModel
-
 from extract.evidence.locating import TextIndex, printed_numbers
 from extract.evidence.scale import written
-from extract.llm.strict_schema import field_extra
 from extract.output.merge import Merged
 
 MAX_COLUMNS = 4  # columns after the value looked at: funds, their total, last year's
-
-
-def row_total_fields(schema: type[BaseModel]) -> frozenset[str]:
-    """The schema's top-level number fields that ask for a row's total."""
-    return frozenset(
-        name for name, info in schema.model_fields.items() if field_extra(info).get("row_total")
-    )
 
 
 def row_total(index: TextIndex, value: float) -> float:

@@ -17,9 +17,6 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
-from pydantic import BaseModel
-
-from extract.llm.strict_schema import field_extra
 from extract.output.merge import Merged
 
 _THOUSANDS = re.compile(
@@ -69,15 +66,6 @@ class ReadsAmounts(Protocol):
     """What `as_meant_in` needs of a text index (`extract.evidence.locating.TextIndex`)."""
 
     def as_meant(self, value: float) -> float: ...
-
-
-def scaled_fields(schema: type[BaseModel]) -> frozenset[str]:
-    """The schema's top-level number fields whose values a page may print scaled."""
-    return frozenset(
-        name
-        for name, info in schema.model_fields.items()
-        if field_extra(info).get("scaled_by_header")
-    )
 
 
 def as_meant_in(merged: Merged, names: frozenset[str], index: ReadsAmounts) -> Merged:

@@ -182,3 +182,8 @@ def field_extra(info: FieldInfo) -> dict[str, Any]:
     merge, expected_items, keywords...); {} when it declares nothing or a callable."""
     extra = info.json_schema_extra
     return extra if isinstance(extra, dict) else {}
+
+
+def fields_marked(schema: type[BaseModel], key: str) -> frozenset[str]:
+    """The schema's top-level fields whose `json_schema_extra` sets `key` (`row_total`...)."""
+    return frozenset(n for n, info in schema.model_fields.items() if field_extra(info).get(key))

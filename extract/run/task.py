@@ -17,13 +17,11 @@ from extract.evidence.grounding import (
 )
 from extract.evidence.labels import labelled_fields
 from extract.evidence.legal_names import legal_names
-from extract.evidence.row_total import row_total_fields
-from extract.evidence.scale import scaled_fields
 from extract.ingest.chunking import Chunk
 from extract.llm.backends.base import Backend, Message
 from extract.llm.checks import Check, failed_checks, schema_checks
 from extract.llm.prompting import example_messages, system_prompt
-from extract.llm.strict_schema import field_extra, field_guide, to_strict_schema
+from extract.llm.strict_schema import field_extra, field_guide, fields_marked, to_strict_schema
 from extract.llm.validation import validate_object
 from extract.llm.wire import Wire
 from extract.output.merge import last_wins_fields
@@ -65,8 +63,8 @@ class Task:
             evidence=evidence_fields(schema),
             last_wins=last_wins_fields(schema),
             labelled=labelled_fields(schema),
-            scaled=scaled_fields(schema),
-            row_totals=row_total_fields(schema),
+            scaled=fields_marked(schema, "scaled_by_header"),
+            row_totals=fields_marked(schema, "row_total"),
             checks=schema_checks(schema),
             max_items=list_caps(schema),
             pool=load_pool(config.examples_from, schema) if config.examples_from else None,
